@@ -1,0 +1,89 @@
+#pragma once
+/// \file odbc/database.hpp
+/// ODBC-backed Source, Target and a connection for checks. Sessions, transactions and DDL go
+/// through SOCI; row data goes through raw ODBC on SOCI's handles. No ODBC or SOCI type here.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <replicate/config.hpp>
+#include <replicate/dialect.hpp>
+#include <replicate/sink.hpp>
+#include <replicate/source.hpp>
+
+namespace replicate::odbc {
+
+/// What the driver says about the server.
+struct ServerInfo {
+    Dbms dbms = Dbms::sqlite;
+    std::string dbms_name;
+    std::string dbms_version;
+    std::string driver_name;
+    std::string driver_version;
+    std::string database;
+    /// Set where the DBMS can tell (SQL Server: DATABASEPROPERTYEX Updateability).
+    std::optional<bool> read_only;
+};
+
+/// One open connection. Not thread-safe.
+class Database {
+public:
+    /// Connects; \p source selects source-side driver options and session setup. Throws
+    /// Error(kind connection) if unreachable or the login fails; the message never holds the
+    /// password.
+    static std::unique_ptr<Database> connect(const EndpointConfig& endpoint, bool source);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    const ServerInfo& info() const;
+    const Dialect& dialect() const;
+    bool table_exists(const QualifiedName& table);
+    /// Columns of \p table; Error(kind config) if it does not exist.
+    Schema describe(const QualifiedName& table);
+    /// Reads up to one row of \p table; throws Error if it cannot.
+    void read_probe(const QualifiedName& table);
+    /// Creates, fills and drops a scratch table in \p schema; throws Error if any step fails.
+    void write_probe(const std::string& schema);
+    /// Runs one statement without results.
+    void execute(const std::string& sql);
+    /// Runs a query returning one integer (or nullopt for no row / NULL).
+    std::optional<long long> query_int(const std::string& sql);
+
+    struct Impl;
+
+private:
+    explicit Database(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Sources on an ODBC connection string. Thread-safe.
+class OdbcSourceFactory : public SourceFactory {
+public:
+    explicit OdbcSourceFactory(EndpointConfig endpoint) : endpoint_(std::move(endpoint)) {}
+    std::unique_ptr<Source> connect() override;
+
+private:
+    EndpointConfig endpoint_;
+};
+
+/// A target database. Thread-safe; each Sink owns its own connection.
+class OdbcTarget : public Target, public Ledger {
+public:
+    explicit OdbcTarget(EndpointConfig endpoint);
+    ~OdbcTarget() override;
+    void validate(const TableSpec& table, const Schema& source_schema) override;
+    void prepare(const TableSpec& table, const Schema& source_schema) override;
+    std::unique_ptr<Sink> open_sink(const std::string& run_id) override;
+    Ledger& ledger() override { return *this; }
+    std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
+
+    struct Shared;
+
+private:
+    std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace replicate::odbc

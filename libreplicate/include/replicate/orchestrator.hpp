@@ -1,0 +1,124 @@
+#pragma once
+/// \file orchestrator.hpp
+/// Runs a plan: tables one after another, each table's partitions in parallel.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <replicate/error.hpp>
+#include <replicate/partitioner.hpp>
+#include <replicate/sink.hpp>
+#include <replicate/source.hpp>
+
+namespace replicate {
+
+/// Bounded retries with jittered exponential backoff. Only ErrorKind::transient is retried.
+struct RetryPolicy {
+    int max_attempts = 3;
+    std::chrono::milliseconds base_delay{500};
+    std::chrono::milliseconds max_delay{30000};
+    /// The delay before attempt \p attempt (2, 3, ...): base * 2^(attempt-2), capped, with
+    /// up to 50% random jitter taken off.
+    std::chrono::milliseconds delay_before(int attempt) const;
+};
+
+struct RunOptions {
+    /// Partitions in flight at once, which is also the number of source connections.
+    int max_workers = 2;
+    /// Skip partitions the ledger records as done for the same table and range.
+    bool resume = false;
+    ReadOptions read;
+    RetryPolicy retry;
+    /// Set to true (e.g. from a signal handler) to stop: in-flight partitions roll back at the
+    /// next batch, queued ones are not started. May be null.
+    const std::atomic<bool>* cancel = nullptr;
+    /// Written to the ledger; generated (UTC time + random) when empty.
+    std::string run_id;
+};
+
+enum class PartitionStatus { done, failed, skipped, cancelled };
+std::string_view to_string(PartitionStatus s);
+
+/// The outcome of one partition. A plain value.
+struct PartitionResult {
+    Partition partition;
+    PartitionStatus status = PartitionStatus::failed;
+    std::int64_t rows = 0;
+    std::int64_t bytes = 0;
+    double seconds = 0;
+    int attempts = 0;
+    /// Set when status is failed or cancelled.
+    std::optional<ErrorKind> error_kind;
+    std::string error;
+
+    friend bool operator==(const PartitionResult& a, const PartitionResult& b);
+};
+
+std::ostream& operator<<(std::ostream& os, const PartitionResult& r);
+
+/// Per-table totals for the summary.
+struct TableSummary {
+    std::string table;  ///< source table display name
+    int partitions_ok = 0;
+    int partitions_failed = 0;
+    int partitions_skipped = 0;
+    std::int64_t rows = 0;
+    double seconds = 0;  ///< wall-clock time of the table
+    /// Source rows whose partition column is NULL (not copied by a range plan).
+    std::int64_t null_partition_rows = 0;
+};
+
+struct RunReport {
+    std::string run_id;
+    std::vector<PartitionResult> partitions;
+    std::vector<TableSummary> tables;
+    bool cancelled = false;
+    /// True if no partition failed and the run was not cancelled.
+    bool ok() const;
+};
+
+/// What to run: tables in order and, for partitioned tables, the range.
+struct Plan {
+    std::vector<TableSpec> tables;
+    /// Required if any table is partitioned.
+    std::optional<DateRange> range;
+};
+
+/// Called after each partition finishes, from pool threads (serialised by the orchestrator).
+using ProgressCallback = std::function<void(const PartitionResult&)>;
+
+/// Runs plans on its own boost::asio thread pool. A failing partition does not stop the others;
+/// no exception escapes a pool task. One run at a time per Orchestrator.
+class Orchestrator {
+public:
+    /// \p source and \p target must outlive the Orchestrator.
+    Orchestrator(SourceFactory& source, Target& target, RunOptions options,
+                 std::shared_ptr<const Partitioner> partitioner =
+                     std::make_shared<MonthlyPartitioner>());
+
+    void on_progress(ProgressCallback callback) { progress_ = std::move(callback); }
+
+    /// Validates every table first (source table and partition column exist, the target can take
+    /// the columns) and throws Error(kind config or connection) before writing anything if one
+    /// does not. Then copies table by table and returns one result per partition.
+    RunReport run(const Plan& plan);
+
+private:
+    SourceFactory& source_;
+    Target& target_;
+    RunOptions options_;
+    std::shared_ptr<const Partitioner> partitioner_;
+    ProgressCallback progress_;
+};
+
+/// A run id: "YYYYMMDDTHHMMSSZ-" followed by 8 random hex digits.
+std::string make_run_id();
+
+}  // namespace replicate

@@ -1,0 +1,49 @@
+#pragma once
+/// \file sink.hpp
+/// Where rows go, published atomically per partition.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <replicate/ledger.hpp>
+#include <replicate/partition.hpp>
+#include <replicate/types.hpp>
+
+namespace replicate {
+
+/// Receives the stream of one partition and publishes it atomically.
+///
+/// Call begin(), write() any number of times, then commit(). A Sink destroyed without a
+/// successful commit() rolls back: the target is as before begin(). The destructor never
+/// throws. Not thread-safe; one partition at a time; reusable after commit().
+class Sink {
+public:
+    virtual ~Sink() = default;
+    /// Starts a partition: for a range, the rows already in it will be replaced; for a whole
+    /// table, the table will be replaced. Throws Error.
+    virtual void begin(const Partition& partition, const Schema& schema) = 0;
+    /// Adds rows. The batch's columns are those of the schema given to begin(). Throws Error.
+    virtual void write(const Batch& batch) = 0;
+    /// Publishes the partition and its ledger entry together. Throws Error; after a throw the
+    /// partition is not published.
+    virtual void commit() = 0;
+};
+
+/// The target side: prepares tables, makes Sinks, reads the ledger.
+class Target {
+public:
+    virtual ~Target() = default;
+    /// Checks, without writing anything, that \p table can receive \p source_schema: an
+    /// existing target table must have every source column. Throws Error(kind config).
+    virtual void validate(const TableSpec& table, const Schema& source_schema) = 0;
+    /// Creates the target table when missing (with an index on the partition column) and the
+    /// ledger table. Called once per table before its partitions, from one thread.
+    virtual void prepare(const TableSpec& table, const Schema& source_schema) = 0;
+    /// A new Sink on its own connection. Thread-safe.
+    virtual std::unique_ptr<Sink> open_sink(const std::string& run_id) = 0;
+    /// The ledger of this target; thread-safe, valid as long as the Target.
+    virtual Ledger& ledger() = 0;
+};
+
+}  // namespace replicate

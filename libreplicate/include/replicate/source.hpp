@@ -1,0 +1,54 @@
+#pragma once
+/// \file source.hpp
+/// Where rows come from.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <replicate/partition.hpp>
+#include <replicate/types.hpp>
+
+namespace replicate {
+
+/// How much one Batch may hold. A batch ends at whichever limit it reaches first, so a
+/// 197-column table with long text cannot blow up memory.
+struct ReadOptions {
+    std::size_t batch_rows = 10000;
+    std::size_t batch_bytes = std::size_t{32} << 20;
+    friend bool operator==(const ReadOptions& a, const ReadOptions& b) {
+        return a.batch_rows == b.batch_rows && a.batch_bytes == b.batch_bytes;
+    }
+};
+
+/// A stream of batches for one partition. Not thread-safe.
+class BatchReader {
+public:
+    virtual ~BatchReader() = default;
+    /// Clears \p batch and fills it with the next rows. Returns false, with \p batch empty,
+    /// when the stream is exhausted. Throws Error.
+    virtual bool next(Batch& batch) = 0;
+};
+
+/// One connection's worth of reading. Not thread-safe: each task owns its own Source.
+class Source {
+public:
+    virtual ~Source() = default;
+    /// The columns of \p table in table order. Throws Error(kind config) if it does not exist.
+    virtual Schema describe(const QualifiedName& table) = 0;
+    /// Opens the rows of \p partition (all columns of \p schema, in that order).
+    virtual std::unique_ptr<BatchReader> read(const Partition& partition, const Schema& schema,
+                                              const ReadOptions& options) = 0;
+    /// Rows of a partitioned table whose partition column is NULL: no month holds them.
+    virtual std::int64_t count_null_partition_rows(const TableSpec& table) = 0;
+};
+
+/// Makes Sources. Thread-safe: the orchestrator calls it from its pool threads.
+class SourceFactory {
+public:
+    virtual ~SourceFactory() = default;
+    /// A new Source on its own connection. Throws Error(kind connection) if unreachable.
+    virtual std::unique_ptr<Source> connect() = 0;
+};
+
+}  // namespace replicate

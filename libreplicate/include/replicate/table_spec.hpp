@@ -1,0 +1,51 @@
+#pragma once
+/// \file table_spec.hpp
+/// What to copy: one source table, where it goes and how it is split.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace replicate {
+
+/// A schema-qualified table name. An empty schema means the connection's default.
+struct QualifiedName {
+    std::string schema;
+    std::string table;
+
+    /// "schema.table" or "table", unquoted, for messages and the ledger.
+    std::string display() const;
+    friend bool operator==(const QualifiedName& a, const QualifiedName& b) {
+        return a.schema == b.schema && a.table == b.table;
+    }
+    friend bool operator!=(const QualifiedName& a, const QualifiedName& b) { return !(a == b); }
+};
+
+std::ostream& operator<<(std::ostream& os, const QualifiedName& n);
+
+enum class TableMode {
+    partitioned,   ///< copied range by range on a date column, each range replaced atomically
+    full_refresh,  ///< loaded into staging, then swapped in atomically
+};
+
+/// One table of a plan. A plain value.
+struct TableSpec {
+    QualifiedName source;
+    QualifiedName target;
+    /// The date or datetime column ranges are cut on; empty for full_refresh.
+    std::string partition_column;
+    /// Columns that identify a row; informational today (used for verification messages).
+    std::vector<std::string> key_columns;
+    TableMode mode = TableMode::partitioned;
+
+    friend bool operator==(const TableSpec& a, const TableSpec& b) {
+        return a.source == b.source && a.target == b.target &&
+               a.partition_column == b.partition_column && a.key_columns == b.key_columns &&
+               a.mode == b.mode;
+    }
+    friend bool operator!=(const TableSpec& a, const TableSpec& b) { return !(a == b); }
+};
+
+std::ostream& operator<<(std::ostream& os, const TableSpec& t);
+
+}  // namespace replicate

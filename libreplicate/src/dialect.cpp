@@ -1,0 +1,200 @@
+#include <replicate/dialect.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <functional>
+#include <optional>
+
+#include "text.hpp"
+
+namespace replicate {
+
+std::string_view to_string(Dbms d) {
+    switch (d) {
+    case Dbms::sqlite: return "SQLite";
+    case Dbms::postgresql: return "PostgreSQL";
+    case Dbms::mariadb: return "MariaDB";
+    case Dbms::sqlserver: return "SQL Server";
+    }
+    return "?";
+}
+
+std::string Dialect::quote(std::string_view id) const {
+    if (id.empty()) throw Error(ErrorKind::config, "an empty name cannot be quoted");
+    for (unsigned char c : id) {
+        if (c < 0x20 || c == 0x7f) {
+            throw Error(ErrorKind::config, "name '" + detail::printable(id) +
+                                               "' contains a control character: rename it");
+        }
+    }
+    std::string out(1, open_quote());
+    for (char c : id) {
+        out.push_back(c);
+        if (c == close_quote()) out.push_back(c);
+    }
+    out.push_back(close_quote());
+    return out;
+}
+
+std::string Dialect::qualified(const QualifiedName& name) const {
+    return name.schema.empty() ? quote(name.table) : quote(name.schema) + "." + quote(name.table);
+}
+
+namespace {
+std::string column_list(const Dialect& d, const Schema& schema) {
+    std::string out;
+    for (const Column& c : schema) {
+        if (!out.empty()) out += ", ";
+        out += d.quote(c.name);
+    }
+    return out;
+}
+}  // namespace
+
+std::string Dialect::create_table(const QualifiedName& table, const Schema& schema) const {
+    std::string sql = "CREATE TABLE " + qualified(table) + " (";
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+        if (i) sql += ", ";
+        sql += quote(schema[i].name) + " " + column_type(schema[i].type);
+        if (!schema[i].type.nullable) sql += " NOT NULL";
+    }
+    return sql + ")";
+}
+
+std::string Dialect::create_index(const QualifiedName& table, const std::string& column) const {
+    // Index names are per schema on most DBMSs, so they carry the table name; long names are
+    // cut and made unique again with a hash of the full name.
+    std::string name = "ix_" + table.table + "_" + column;
+    if (name.size() > max_identifier_length()) {
+        char hash[12];
+        std::snprintf(hash, sizeof hash, "_%08zx", std::hash<std::string>{}(name) & 0xffffffffu);
+        name = name.substr(0, max_identifier_length() - 9) + hash;
+    }
+    // SQLite (attached databases) wants the schema on the index name, not on the table.
+    if (dbms() == Dbms::sqlite && !table.schema.empty()) {
+        return "CREATE INDEX " + quote(table.schema) + "." + quote(name) + " ON " +
+               quote(table.table) + " (" + quote(column) + ")";
+    }
+    return "CREATE INDEX " + quote(name) + " ON " + qualified(table) + " (" + quote(column) + ")";
+}
+
+std::string Dialect::drop_table_if_exists(const QualifiedName& table) const {
+    return "DROP TABLE IF EXISTS " + qualified(table);
+}
+
+std::string Dialect::select(const QualifiedName& table, const Schema& schema,
+                            const std::string& partition_column) const {
+    std::string sql = "SELECT " + column_list(*this, schema) + " FROM " + qualified(table);
+    if (!partition_column.empty()) {
+        sql += " WHERE " + quote(partition_column) + " >= ? AND " + quote(partition_column) + " < ?";
+    }
+    return sql;
+}
+
+std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
+    return "SELECT COUNT(*) FROM " + qualified(table) + " WHERE " + quote(column) + " IS NULL";
+}
+
+std::string Dialect::delete_rows(const QualifiedName& table,
+                                 const std::string& partition_column) const {
+    std::string sql = "DELETE FROM " + qualified(table);
+    if (!partition_column.empty()) {
+        sql += " WHERE " + quote(partition_column) + " >= ? AND " + quote(partition_column) + " < ?";
+    }
+    return sql;
+}
+
+std::string Dialect::insert(const QualifiedName& table, const Schema& schema) const {
+    std::string marks;
+    for (std::size_t i = 0; i < schema.size(); ++i) marks += i ? ", ?" : "?";
+    return "INSERT INTO " + qualified(table) + " (" + column_list(*this, schema) + ") VALUES (" +
+           marks + ")";
+}
+
+std::string Dialect::insert_select(const QualifiedName& into, const QualifiedName& from,
+                                   const Schema& columns) const {
+    const std::string cols = column_list(*this, columns);
+    return "INSERT INTO " + qualified(into) + " (" + cols + ") SELECT " + cols + " FROM " +
+           qualified(from);
+}
+
+std::string Dialect::describe(const QualifiedName& table) const {
+    return "SELECT * FROM " + qualified(table) + " WHERE 1 = 0";
+}
+
+std::string Dialect::select_one(const QualifiedName& table) const {
+    if (dbms() == Dbms::sqlserver) return "SELECT TOP 1 * FROM " + qualified(table);
+    return "SELECT * FROM " + qualified(table) + " LIMIT 1";
+}
+
+RangeBinding Dialect::range_binding(const ColumnType& t) const {
+    return t.type == Type::date ? RangeBinding::date : RangeBinding::timestamp;
+}
+
+std::vector<std::string> Dialect::source_session_setup(Isolation) const { return {}; }
+
+std::string Dialect::complete_connection_string(std::string connection, bool) const {
+    return connection;
+}
+
+ErrorKind Dialect::classify(std::string_view state, long) const {
+    if (state.size() != 5) return ErrorKind::internal;
+    const std::string_view cls = state.substr(0, 2);
+    if (cls == "08" || cls == "28") return ErrorKind::connection;
+    if (cls == "40" || state == "HYT00" || state == "HYT01") return ErrorKind::transient;
+    if (cls == "22" || cls == "23") return ErrorKind::data;
+    if (cls == "42" || state == "3F000" || state == "3D000") return ErrorKind::config;
+    return ErrorKind::internal;
+}
+
+namespace detail {
+std::unique_ptr<Dialect> make_sqlite_dialect();
+std::unique_ptr<Dialect> make_postgresql_dialect();
+std::unique_ptr<Dialect> make_mariadb_dialect();
+std::unique_ptr<Dialect> make_sqlserver_dialect();
+}  // namespace detail
+
+std::unique_ptr<Dialect> make_dialect(Dbms dbms) {
+    switch (dbms) {
+    case Dbms::sqlite: return detail::make_sqlite_dialect();
+    case Dbms::postgresql: return detail::make_postgresql_dialect();
+    case Dbms::mariadb: return detail::make_mariadb_dialect();
+    case Dbms::sqlserver: return detail::make_sqlserver_dialect();
+    }
+    throw Error(ErrorKind::internal, "unknown DBMS");
+}
+
+Dbms dbms_from_name(std::string_view name) {
+    const std::string n = detail::lower(name);
+    if (n.find("sqlite") != std::string::npos) return Dbms::sqlite;
+    if (n.find("postgres") != std::string::npos) return Dbms::postgresql;
+    if (n.find("mariadb") != std::string::npos || n.find("mysql") != std::string::npos) {
+        return Dbms::mariadb;
+    }
+    if (n.find("sql server") != std::string::npos) return Dbms::sqlserver;
+    throw Error(ErrorKind::config, "unsupported DBMS '" + std::string(name) +
+                                       "': libreplicate supports SQL Server, PostgreSQL, "
+                                       "MariaDB/MySQL and SQLite");
+}
+
+bool guess_dbms(std::string_view connection, Dbms& out) {
+    const std::optional<std::string> driver = detail::connection_attribute(connection, "driver");
+    if (!driver) return false;
+    const std::string d = detail::lower(*driver);
+    if (d.find("sqlite") != std::string::npos) {
+        out = Dbms::sqlite;
+    } else if (d.find("postgres") != std::string::npos || d.find("psql") != std::string::npos) {
+        out = Dbms::postgresql;
+    } else if (d.find("maria") != std::string::npos || d.find("mysql") != std::string::npos) {
+        out = Dbms::mariadb;
+    } else if (d.find("sql server") != std::string::npos || d.find("tds") != std::string::npos ||
+               d.find("msodbcsql") != std::string::npos) {
+        out = Dbms::sqlserver;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace replicate

@@ -1,0 +1,101 @@
+// MariaDB / MySQL through MariaDB Connector/ODBC.
+#include <replicate/dialect.hpp>
+
+#include <algorithm>
+
+#include "../text.hpp"
+
+namespace replicate::detail {
+namespace {
+
+class MariadbDialect final : public Dialect {
+public:
+    Dbms dbms() const override { return Dbms::mariadb; }
+
+    std::string column_type(const ColumnType& t) const override {
+        const std::string u = t.is_unsigned ? " unsigned" : "";
+        switch (t.type) {
+        case Type::boolean: return "tinyint(1)";
+        case Type::int8: return "tinyint" + u;
+        case Type::int16: return "smallint" + u;
+        case Type::int32: return "int" + u;
+        case Type::int64: return "bigint" + u;
+        case Type::decimal:
+            return "decimal(" + std::to_string(std::min(t.precision, 65)) + "," +
+                   std::to_string(std::min(t.scale, 30)) + ")";
+        case Type::float32: return "float";
+        case Type::float64: return "double";
+        case Type::date: return "date";
+        case Type::time: return "time(" + std::to_string(std::min(t.precision, 6)) + ")";
+        case Type::timestamp: return "datetime(" + std::to_string(std::min(t.precision, 6)) + ")";
+        case Type::text:
+            if (t.fixed_length && t.length > 0 && t.length <= 255) {
+                return "char(" + std::to_string(t.length) + ") CHARACTER SET utf8mb4";
+            }
+            if (t.length > 0 && t.length <= 16383) {
+                return "varchar(" + std::to_string(t.length) + ") CHARACTER SET utf8mb4";
+            }
+            return "longtext CHARACTER SET utf8mb4";
+        case Type::binary:
+            if ((t.fixed_length || t.row_version) && t.length > 0 && t.length <= 255) {
+                return "binary(" + std::to_string(t.length) + ")";
+            }
+            if (t.length > 0 && t.length <= 65535) {
+                return "varbinary(" + std::to_string(t.length) + ")";
+            }
+            return "longblob";
+        }
+        return "longtext";
+    }
+
+    std::vector<std::string> source_session_setup(Isolation level) const override {
+        switch (level) {
+        case Isolation::read_committed:
+            return {"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"};
+        case Isolation::read_uncommitted:
+            return {"SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
+        case Isolation::snapshot:
+            return {"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"};
+        }
+        return {};
+    }
+
+    ErrorKind classify(std::string_view state, long native) const override {
+        switch (native) {
+        case 1213:  // deadlock
+        case 1205:  // lock wait timeout
+        case 2006:  // server has gone away
+        case 2013:  // lost connection during query
+        case 1927:  // connection killed
+            return ErrorKind::transient;
+        case 1406:  // data too long
+        case 1264:  // out of range
+        case 1292:  // incorrect datetime value
+        case 1366:  // incorrect string value
+        case 1048:  // column cannot be null
+            return ErrorKind::data;
+        case 1146:  // table does not exist
+        case 1054:  // unknown column
+            return ErrorKind::config;
+        case 1045:  // access denied
+        case 2002:  // cannot connect through socket
+        case 2003:  // cannot connect to server
+        case 2005:  // unknown host
+            return ErrorKind::connection;
+        default: break;
+        }
+        return Dialect::classify(state, native);
+    }
+
+    std::size_t max_identifier_length() const override { return 64; }
+
+protected:
+    char open_quote() const override { return '`'; }
+    char close_quote() const override { return '`'; }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> make_mariadb_dialect() { return std::make_unique<MariadbDialect>(); }
+
+}  // namespace replicate::detail

@@ -1,0 +1,73 @@
+// PostgreSQL through psqlODBC.
+#include <replicate/dialect.hpp>
+
+#include <algorithm>
+
+#include "../text.hpp"
+
+namespace replicate::detail {
+namespace {
+
+class PostgresqlDialect final : public Dialect {
+public:
+    Dbms dbms() const override { return Dbms::postgresql; }
+
+    std::string column_type(const ColumnType& t) const override {
+        switch (t.type) {
+        case Type::boolean: return "boolean";
+        case Type::int8:  // PostgreSQL has no one-byte integer; smallint holds both signs
+        case Type::int16: return t.is_unsigned && t.type == Type::int16 ? "integer" : "smallint";
+        case Type::int32: return t.is_unsigned ? "bigint" : "integer";
+        case Type::int64: return t.is_unsigned ? "numeric(20,0)" : "bigint";
+        case Type::decimal:
+            return "numeric(" + std::to_string(std::min(t.precision, 1000)) + "," +
+                   std::to_string(t.scale) + ")";
+        case Type::float32: return "real";
+        case Type::float64: return "double precision";
+        case Type::date: return "date";
+        case Type::time: return "time(" + std::to_string(std::min(t.precision, 6)) + ")";
+        case Type::timestamp: return "timestamp(" + std::to_string(std::min(t.precision, 6)) + ")";
+        case Type::text:
+            if (t.length == 0 || t.length > 10485760) return "text";
+            return std::string(t.fixed_length ? "char(" : "varchar(") + std::to_string(t.length) +
+                   ")";
+        case Type::binary: return "bytea";
+        }
+        return "text";
+    }
+
+    std::string complete_connection_string(std::string c, bool) const override {
+        // Without UseDeclareFetch psqlODBC reads the whole result into memory.
+        c = with_default_attribute(std::move(c), "UseDeclareFetch", "1");
+        return with_default_attribute(std::move(c), "Fetch", "10000");
+    }
+
+    std::vector<std::string> source_session_setup(Isolation level) const override {
+        switch (level) {
+        case Isolation::read_committed:
+            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"};
+        case Isolation::read_uncommitted:
+            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
+        case Isolation::snapshot:
+            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ"};
+        }
+        return {};
+    }
+
+    ErrorKind classify(std::string_view state, long native) const override {
+        if (state == "40001" || state == "40P01" || state == "55P03" || state == "57P01" ||
+            state == "57P02" || state == "57P03") {
+            return ErrorKind::transient;
+        }
+        if (state == "42P01" || state == "42703" || state == "3F000") return ErrorKind::config;
+        return Dialect::classify(state, native);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> make_postgresql_dialect() {
+    return std::make_unique<PostgresqlDialect>();
+}
+
+}  // namespace replicate::detail

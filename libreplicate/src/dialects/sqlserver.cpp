@@ -1,0 +1,113 @@
+// Microsoft SQL Server (ODBC Driver 17/18, FreeTDS).
+#include <replicate/dialect.hpp>
+
+#include <algorithm>
+
+#include "../text.hpp"
+
+namespace replicate::detail {
+namespace {
+
+class SqlServerDialect final : public Dialect {
+public:
+    Dbms dbms() const override { return Dbms::sqlserver; }
+
+    std::string column_type(const ColumnType& t) const override {
+        const std::string native = lower(t.native_name);
+        switch (t.type) {
+        case Type::boolean: return "bit";
+        case Type::int8: return t.is_unsigned || native == "tinyint" ? "tinyint" : "smallint";
+        case Type::int16: return t.is_unsigned ? "int" : "smallint";
+        case Type::int32: return t.is_unsigned ? "bigint" : "int";
+        case Type::int64: return t.is_unsigned ? "decimal(20,0)" : "bigint";
+        case Type::decimal:
+            return "decimal(" + std::to_string(std::min(t.precision, 38)) + "," +
+                   std::to_string(std::min(t.scale, 38)) + ")";
+        case Type::float32: return "real";
+        case Type::float64: return "float";
+        case Type::date: return "date";
+        case Type::time: return "time(" + std::to_string(std::min(t.precision, 7)) + ")";
+        case Type::timestamp:
+            if (native == "datetime" || native == "smalldatetime") return native;
+            return "datetime2(" + std::to_string(std::min(t.precision, 7)) + ")";
+        case Type::text: {
+            const std::int64_t limit = t.national ? 4000 : 8000;
+            const std::string base = std::string(t.national ? "n" : "") +
+                                     (t.fixed_length ? "char" : "varchar");
+            if (t.length == 0 || t.length > limit) return (t.national ? "nvarchar" : "varchar") +
+                                                          std::string("(max)");
+            return base + "(" + std::to_string(t.length) + ")";
+        }
+        case Type::binary:
+            if (t.row_version) return "binary(8)";
+            if (t.length == 0 || t.length > 8000) return "varbinary(max)";
+            return std::string(t.fixed_length ? "binary(" : "varbinary(") +
+                   std::to_string(t.length) + ")";
+        }
+        return "varbinary(max)";
+    }
+
+    std::vector<std::string> source_session_setup(Isolation level) const override {
+        switch (level) {
+        case Isolation::read_committed: return {"SET TRANSACTION ISOLATION LEVEL READ COMMITTED"};
+        case Isolation::read_uncommitted:
+            return {"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
+        case Isolation::snapshot: return {"SET TRANSACTION ISOLATION LEVEL SNAPSHOT"};
+        }
+        return {};
+    }
+
+    ErrorKind classify(std::string_view state, long native) const override {
+        switch (native) {
+        case 1205:   // deadlock victim
+        case 1222:   // lock request timeout
+        case 233:    // no process on the other end of the pipe
+        case 4060:   // cannot open database (failover in progress)
+        case 10053:  // connection aborted
+        case 10054:  // connection reset by peer
+        case 10060:  // connection timed out
+        case 40197:  // service error processing the request (Azure)
+        case 40501:  // service busy (Azure)
+        case 40613:  // database unavailable (Azure)
+        case 49918:
+        case 49919:
+        case 49920:  // too many operations in progress (Azure)
+            return ErrorKind::transient;
+        case 8152:  // string or binary data would be truncated
+        case 2628:  // same, with the column named (2019+)
+        case 241:   // conversion failed for date/time
+        case 242:   // out-of-range datetime
+        case 8115:  // arithmetic overflow
+        case 2627:  // unique/primary key violation
+        case 515:   // NULL into NOT NULL column
+            return ErrorKind::data;
+        case 208:  // invalid object name
+        case 207:  // invalid column name
+            return ErrorKind::config;
+        case 18456:  // login failed
+            return ErrorKind::connection;
+        default: break;
+        }
+        if (state == "40001" || (state.size() == 5 && state.substr(0, 2) == "08")) {
+            return ErrorKind::transient;
+        }
+        return Dialect::classify(state, native);
+    }
+
+    std::string read_only_query() const override {
+        return "SELECT CASE WHEN CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS "
+               "varchar(20)) = 'READ_ONLY' THEN 1 ELSE 0 END";
+    }
+
+    std::size_t max_identifier_length() const override { return 128; }
+
+protected:
+    char open_quote() const override { return '['; }
+    char close_quote() const override { return ']'; }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> make_sqlserver_dialect() { return std::make_unique<SqlServerDialect>(); }
+
+}  // namespace replicate::detail

@@ -1,0 +1,415 @@
+#include "connection.hpp"
+
+#include <cstring>
+
+#include <soci/odbc/soci-odbc.h>
+
+#include "../log.hpp"
+#include "../text.hpp"
+
+namespace replicate::odbc::detail {
+
+// ---- Params ------------------------------------------------------------------------------
+
+void Params::add_text(std::string value) {
+    Item& it = items_.emplace_back();
+    it.text = std::move(value);
+    it.size = std::max<SQLULEN>(1, it.text.size());
+    it.indicator = static_cast<SQLLEN>(it.text.size());
+}
+
+void Params::add_int(long long value) {
+    Item& it = items_.emplace_back();
+    it.c_type = SQL_C_SBIGINT;
+    it.sql_type = SQL_BIGINT;
+    it.integer = value;
+    it.indicator = 0;
+}
+
+void Params::add_bound(const Date& day, RangeBinding binding, const ColumnType& column) {
+    switch (binding) {
+    case RangeBinding::iso_text: add_text(day.to_string()); return;
+    case RangeBinding::date: {
+        Item& it = items_.emplace_back();
+        it.c_type = SQL_C_TYPE_DATE;
+        it.sql_type = SQL_TYPE_DATE;
+        it.size = 10;
+        it.date = SQL_DATE_STRUCT{static_cast<SQLSMALLINT>(day.year),
+                                  static_cast<SQLUSMALLINT>(day.month),
+                                  static_cast<SQLUSMALLINT>(day.day)};
+        return;
+    }
+    case RangeBinding::timestamp: {
+        Item& it = items_.emplace_back();
+        it.c_type = SQL_C_TYPE_TIMESTAMP;
+        it.sql_type = SQL_TYPE_TIMESTAMP;
+        // Typed like the column (datetime: 3 digits, datetime2(7): 7) so the server compares
+        // without converting the column.
+        it.digits = static_cast<SQLSMALLINT>(column.precision);
+        it.size = static_cast<SQLULEN>(column.precision > 0 ? 20 + column.precision : 19);
+        it.timestamp.year = static_cast<SQLSMALLINT>(day.year);
+        it.timestamp.month = static_cast<SQLUSMALLINT>(day.month);
+        it.timestamp.day = static_cast<SQLUSMALLINT>(day.day);
+        return;
+    }
+    }
+}
+
+void Params::bind(SQLHSTMT stmt, const Connection& conn) {
+    SQLUSMALLINT n = 0;
+    for (Item& it : items_) {
+        ++n;
+        void* data = nullptr;
+        SQLLEN buffer_length = 0;
+        switch (it.c_type) {
+        case SQL_C_CHAR:
+            data = it.text.data();
+            buffer_length = static_cast<SQLLEN>(it.text.size());
+            break;
+        case SQL_C_SBIGINT: data = &it.integer; break;
+        case SQL_C_TYPE_DATE: data = &it.date; break;
+        default: data = &it.timestamp; break;
+        }
+        conn.check(SQLBindParameter(stmt, n, SQL_PARAM_INPUT, it.c_type, it.sql_type, it.size,
+                                    it.digits, data, buffer_length, &it.indicator),
+                   SQL_HANDLE_STMT, stmt, "cannot bind parameter " + std::to_string(n));
+    }
+}
+
+// ---- column types ------------------------------------------------------------------------
+
+ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT digits,
+                                 bool is_unsigned, const std::string& type_name, bool nullable) {
+    ColumnType t;
+    t.native_name = type_name;
+    t.nullable = nullable;
+    t.is_unsigned = is_unsigned;
+    const std::string lname = replicate::detail::lower(type_name);
+    // Long columns (varchar(max), text, blob) are unbounded; drivers report 0, 2^31-1 or
+    // similar, so anything past 8000 bytes is treated as unbounded.
+    const auto bounded = [&](SQLULEN n) -> std::int64_t {
+        return n == 0 || n > 8000 ? 0 : static_cast<std::int64_t>(n);
+    };
+    switch (sql_type) {
+    case SQL_BIT: t.type = Type::boolean; break;
+    case SQL_TINYINT: t.type = Type::int8; break;
+    case SQL_SMALLINT: t.type = Type::int16; break;
+    case SQL_INTEGER: t.type = Type::int32; break;
+    case SQL_BIGINT: t.type = Type::int64; break;
+    case SQL_DECIMAL:
+    case SQL_NUMERIC:
+        t.type = Type::decimal;
+        t.precision = static_cast<int>(size);
+        t.scale = digits;
+        break;
+    case SQL_REAL: t.type = Type::float32; break;
+    case SQL_FLOAT:
+    case SQL_DOUBLE: t.type = Type::float64; break;
+    case SQL_TYPE_DATE:
+    case SQL_DATE: t.type = Type::date; break;
+    case SQL_TYPE_TIME:
+    case SQL_TIME:
+    case -154:  // SQL_SS_TIME2
+        t.type = Type::time;
+        t.precision = digits;
+        break;
+    case SQL_TYPE_TIMESTAMP:
+    case SQL_TIMESTAMP:
+        t.type = Type::timestamp;
+        t.precision = digits;
+        break;
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+        t.type = Type::text;
+        t.length = sql_type == SQL_LONGVARCHAR ? 0 : bounded(size);
+        t.fixed_length = sql_type == SQL_CHAR;
+        break;
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+        t.type = Type::text;
+        t.national = true;
+        t.length = sql_type == SQL_WLONGVARCHAR ? 0 : bounded(size);
+        t.fixed_length = sql_type == SQL_WCHAR;
+        break;
+    case SQL_BINARY:
+    case SQL_VARBINARY:
+    case SQL_LONGVARBINARY:
+        t.type = Type::binary;
+        t.length = sql_type == SQL_LONGVARBINARY ? 0 : bounded(size);
+        t.fixed_length = sql_type == SQL_BINARY;
+        // SQL Server reports rowversion as binary(8) named "timestamp".
+        t.row_version = (lname == "timestamp" || lname == "rowversion") && size == 8;
+        break;
+    case SQL_GUID:
+        t.type = Type::text;
+        t.length = 36;
+        t.fixed_length = true;
+        break;
+    default:
+        throw Error(ErrorKind::config, "unsupported column type '" + type_name + "' (ODBC type " +
+                                           std::to_string(sql_type) + ")");
+    }
+    return t;
+}
+
+// ---- Connection --------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> secrets_of(const std::string& connection) {
+    std::vector<std::string> out;
+    for (const char* key : {"pwd", "password", "token", "accesstoken", "clientsecret", "secret"}) {
+        if (auto v = replicate::detail::connection_attribute(connection, key)) {
+            if (!v->empty()) out.push_back(*v);
+        }
+    }
+    return out;
+}
+
+std::string get_info(SQLHDBC dbc, SQLUSMALLINT what) {
+    char buf[512] = {};
+    SQLSMALLINT len = 0;
+    if (!SQL_SUCCEEDED(SQLGetInfo(dbc, what, buf, sizeof buf, &len))) return {};
+    return buf;
+}
+
+}  // namespace
+
+Connection::Connection(const EndpointConfig& endpoint, bool source)
+    : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
+    std::string connection = endpoint.connection;
+    Dbms guessed{};
+    if (guess_dbms(connection, guessed)) {
+        connection = make_dialect(guessed)->complete_connection_string(connection, source);
+    }
+    const std::string side = source ? "source" : "target";
+    try {
+        soci::connection_parameters params(soci::odbc, connection);
+        params.set_option(soci::odbc_option_driver_complete, "0");  // SQL_DRIVER_NOPROMPT
+        session_.open(params);
+    } catch (const soci::odbc_soci_error& e) {
+        const std::string state = reinterpret_cast<const char*>(e.odbc_error_code());
+        const std::string message = reinterpret_cast<const char*>(e.odbc_error_message());
+        const ErrorKind kind = state == "IM002" ? ErrorKind::config : ErrorKind::connection;
+        std::string hint = kind == ErrorKind::config
+                               ? " (check Driver= against /etc/odbcinst.ini)"
+                               : " (check the connection string, host, credentials)";
+        throw Error(kind,
+                    "cannot connect to the " + side + " database: [" + state + "] " +
+                        scrub(message, secrets_) + hint,
+                    state, static_cast<long>(e.native_error_code()));
+    } catch (const soci::soci_error& e) {
+        throw Error(ErrorKind::connection, "cannot connect to the " + side + " database: " +
+                                               scrub(e.get_error_message(), secrets_));
+    }
+    const SQLHDBC h = dbc();
+    info_.dbms_name = get_info(h, SQL_DBMS_NAME);
+    info_.dbms_version = get_info(h, SQL_DBMS_VER);
+    info_.driver_name = get_info(h, SQL_DRIVER_NAME);
+    info_.driver_version = get_info(h, SQL_DRIVER_VER);
+    info_.database = get_info(h, SQL_DATABASE_NAME);
+    info_.dbms = dbms_from_name(info_.dbms_name);
+    dialect_ = make_dialect(info_.dbms);
+    if (source) {
+        for (const std::string& sql : dialect_->source_session_setup(endpoint.isolation)) {
+            execute(sql);
+        }
+    }
+    REPLICATE_LOG(debug) << "connected to " << side << ": " << info_.dbms_name << ' '
+                         << info_.dbms_version << " via " << info_.driver_name << ' '
+                         << info_.driver_version;
+}
+
+Connection::~Connection() { rollback(); }
+
+SQLHDBC Connection::dbc() const {
+    return static_cast<soci::odbc_session_backend*>(session_.get_backend())->hdbc_;
+}
+
+void Connection::begin() {
+    try {
+        session_.begin();
+        in_transaction_ = true;
+    } catch (const soci::odbc_soci_error& e) {
+        throw Error(dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
+                                       e.native_error_code()),
+                    "cannot begin a transaction: " + scrub(e.get_error_message(), secrets_),
+                    reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
+    }
+}
+
+void Connection::commit() {
+    try {
+        in_transaction_ = false;
+        session_.commit();
+    } catch (const soci::odbc_soci_error& e) {
+        ErrorKind kind = dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
+                                            e.native_error_code());
+        if (kind == ErrorKind::internal && is_dead()) kind = ErrorKind::transient;
+        throw Error(kind, "commit failed: " + scrub(e.get_error_message(), secrets_),
+                    reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
+    }
+}
+
+void Connection::rollback() noexcept {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    try {
+        session_.rollback();
+    } catch (const std::exception& e) {
+        REPLICATE_LOG(debug) << "rollback failed (the connection may be gone): "
+                             << scrub(e.what(), secrets_);
+    }
+}
+
+bool Connection::is_dead() const {
+    SQLUINTEGER dead = SQL_CD_FALSE;
+    if (!SQL_SUCCEEDED(SQLGetConnectAttr(dbc(), SQL_ATTR_CONNECTION_DEAD, &dead, 0, nullptr))) {
+        return false;
+    }
+    return dead == SQL_CD_TRUE;
+}
+
+Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what) const {
+    Error e = make_error(handle_type, handle, what, dialect_.get(), secrets_);
+    if ((e.kind() == ErrorKind::internal || e.kind() == ErrorKind::data) && is_dead()) {
+        return Error(ErrorKind::transient, std::string(e.what()) + " (connection lost)",
+                     e.sqlstate(), e.native_code());
+    }
+    return e;
+}
+
+void Connection::execute(const std::string& sql, Params* params) {
+    Statement st(dbc());
+    if (params) params->bind(st.get(), *this);
+    const SQLRETURN rc =
+        SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+    // SQL_NO_DATA: a searched DELETE/UPDATE that touched no row.
+    if (rc == SQL_NO_DATA) return;
+    check(rc, SQL_HANDLE_STMT, st.get(), "statement failed: " + sql);
+}
+
+std::vector<Row> Connection::query(const std::string& sql, Params* params) {
+    Statement st(dbc());
+    if (params) params->bind(st.get(), *this);
+    check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
+                        SQL_NTS),
+          SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    SQLSMALLINT ncols = 0;
+    check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    std::vector<Row> rows;
+    for (;;) {
+        const SQLRETURN rc = SQLFetch(st.get());
+        if (rc == SQL_NO_DATA) break;
+        check(rc, SQL_HANDLE_STMT, st.get(), "fetch failed: " + sql);
+        Row row;
+        for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(ncols); ++c) {
+            std::string value;
+            bool null = false;
+            char buf[1024];
+            for (;;) {
+                SQLLEN ind = 0;
+                const SQLRETURN g = SQLGetData(st.get(), c, SQL_C_CHAR, buf, sizeof buf, &ind);
+                if (g == SQL_NO_DATA) break;
+                check(g, SQL_HANDLE_STMT, st.get(), "reading a result failed: " + sql);
+                if (ind == SQL_NULL_DATA) {
+                    null = true;
+                    break;
+                }
+                const bool more = g == SQL_SUCCESS_WITH_INFO &&
+                                  (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
+                value.append(buf, more ? sizeof buf - 1 : std::strlen(buf));
+                if (!more) break;
+            }
+            row.push_back(null ? std::nullopt : std::optional<std::string>(std::move(value)));
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+bool Connection::table_exists(const QualifiedName& table) {
+    Statement st(dbc());
+    // MariaDB calls a schema a catalog.
+    const bool catalog = dialect_->dbms() == Dbms::mariadb;
+    std::string schema = table.schema;
+    std::string name = table.table;
+    SQLCHAR* cat_p = nullptr;
+    SQLSMALLINT cat_n = 0;
+    SQLCHAR* sch_p = nullptr;
+    SQLSMALLINT sch_n = 0;
+    if (!schema.empty()) {
+        if (catalog) {
+            cat_p = reinterpret_cast<SQLCHAR*>(schema.data());
+            cat_n = static_cast<SQLSMALLINT>(schema.size());
+        } else if (dialect_->dbms() != Dbms::sqlite) {
+            sch_p = reinterpret_cast<SQLCHAR*>(schema.data());
+            sch_n = static_cast<SQLSMALLINT>(schema.size());
+        }
+    }
+    check(SQLTables(st.get(), cat_p, cat_n, sch_p, sch_n, reinterpret_cast<SQLCHAR*>(name.data()),
+                    static_cast<SQLSMALLINT>(name.size()), nullptr, 0),
+          SQL_HANDLE_STMT, st.get(), "cannot list tables");
+    // The name argument is a pattern ('_' matches any character): compare exactly.
+    for (;;) {
+        const SQLRETURN rc = SQLFetch(st.get());
+        if (rc == SQL_NO_DATA) return false;
+        check(rc, SQL_HANDLE_STMT, st.get(), "cannot list tables");
+        char found[512] = {};
+        SQLLEN ind = 0;
+        check(SQLGetData(st.get(), 3, SQL_C_CHAR, found, sizeof found, &ind), SQL_HANDLE_STMT,
+              st.get(), "cannot list tables");
+        if (ind != SQL_NULL_DATA && name == found) return true;
+    }
+}
+
+Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what) {
+    SQLSMALLINT ncols = 0;
+    check(SQLNumResultCols(stmt, &ncols), SQL_HANDLE_STMT, stmt, what);
+    Schema schema;
+    for (SQLUSMALLINT i = 1; i <= static_cast<SQLUSMALLINT>(ncols); ++i) {
+        SQLCHAR name[512] = {};
+        SQLSMALLINT name_len = 0;
+        SQLSMALLINT data_type = 0;
+        SQLULEN size = 0;
+        SQLSMALLINT digits = 0;
+        SQLSMALLINT nullable = SQL_NULLABLE_UNKNOWN;
+        check(SQLDescribeCol(stmt, i, name, sizeof name, &name_len, &data_type, &size, &digits,
+                             &nullable),
+              SQL_HANDLE_STMT, stmt, what);
+        char type_name[256] = {};
+        SQLSMALLINT tn_len = 0;
+        SQLColAttribute(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_len, nullptr);
+        SQLLEN is_unsigned = SQL_FALSE;
+        SQLColAttribute(stmt, i, SQL_DESC_UNSIGNED, nullptr, 0, nullptr, &is_unsigned);
+        Column col;
+        col.name = reinterpret_cast<const char*>(name);
+        try {
+            col.type = dialect_->refine(column_type_from_odbc(
+                data_type, size, digits, is_unsigned == SQL_TRUE, type_name,
+                nullable != SQL_NO_NULLS));
+        } catch (const Error& e) {
+            throw e.with_context(what + ", column '" + col.name + "'");
+        }
+        schema.push_back(std::move(col));
+    }
+    return schema;
+}
+
+Schema Connection::describe(const QualifiedName& table) {
+    if (!table_exists(table)) {
+        throw Error(ErrorKind::config, "table " + table.display() + " does not exist in the " +
+                                           info_.database + " database (" + info_.dbms_name +
+                                           "): check the table name and schema");
+    }
+    Statement st(dbc());
+    const std::string sql = dialect_->describe(table);
+    check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
+                        SQL_NTS),
+          SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
+    return describe_result(st.get(), "describing " + table.display());
+}
+
+}  // namespace replicate::odbc::detail

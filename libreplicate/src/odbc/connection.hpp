@@ -1,0 +1,107 @@
+#pragma once
+// One database connection: SOCI owns the session (connect, transactions); statements that carry
+// user-provided identifiers or parameters run as raw ODBC on SOCI's handle, because SOCI 4.0.3's
+// query parser takes ':name' inside a quoted identifier for a placeholder.
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <soci/soci.h>
+
+#include <replicate/config.hpp>
+#include <replicate/dialect.hpp>
+#include <replicate/odbc/database.hpp>
+#include <replicate/types.hpp>
+
+#include "handles.hpp"
+
+namespace replicate::odbc::detail {
+
+class Connection;
+
+/// Parameters of a control-plane statement; owns their storage until bound and executed.
+class Params {
+public:
+    void add_text(std::string value);
+    void add_int(long long value);
+    /// A range bound as the dialect wants it for a column of type \p column.
+    void add_bound(const Date& day, RangeBinding binding, const ColumnType& column);
+    /// Binds all parameters to \p stmt; they must stay alive until it executes.
+    void bind(SQLHSTMT stmt, const Connection& conn);
+
+private:
+    struct Item {
+        SQLSMALLINT c_type = SQL_C_CHAR;
+        SQLSMALLINT sql_type = SQL_VARCHAR;
+        SQLULEN size = 0;
+        SQLSMALLINT digits = 0;
+        std::string text;
+        long long integer = 0;
+        SQL_DATE_STRUCT date{};
+        SQL_TIMESTAMP_STRUCT timestamp{};
+        SQLLEN indicator = 0;
+    };
+    std::deque<Item> items_;  // deque: stable addresses while binding
+};
+
+using Row = std::vector<std::optional<std::string>>;
+
+class Connection {
+public:
+    Connection(const EndpointConfig& endpoint, bool source);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    SQLHDBC dbc() const;
+    const Dialect& dialect() const { return *dialect_; }
+    const ServerInfo& info() const { return info_; }
+    const EndpointConfig& endpoint() const { return endpoint_; }
+    const std::vector<std::string>& secrets() const { return secrets_; }
+
+    void begin();
+    void commit();
+    /// Never throws.
+    void rollback() noexcept;
+    bool in_transaction() const { return in_transaction_; }
+
+    void execute(const std::string& sql, Params* params = nullptr);
+    /// Every row of a query, every column as text (NULL as nullopt).
+    std::vector<Row> query(const std::string& sql, Params* params = nullptr);
+
+    bool table_exists(const QualifiedName& table);
+    /// Columns of \p table; Error(kind config) naming the table if it does not exist.
+    Schema describe(const QualifiedName& table);
+    /// Columns of the result of an executed statement.
+    Schema describe_result(SQLHSTMT stmt, const std::string& what);
+
+    /// Throws the Error for a failed call on \p handle, unless \p rc succeeded.
+    void check(SQLRETURN rc, SQLSMALLINT handle_type, SQLHANDLE handle,
+               const std::string& what) const {
+        if (!SQL_SUCCEEDED(rc)) throw error(handle_type, handle, what);
+    }
+    Error error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what) const;
+    /// True if the driver says the connection is gone (psqlODBC reports a killed session as
+    /// HY000, so SQLSTATE alone cannot tell).
+    bool is_dead() const;
+
+private:
+    EndpointConfig endpoint_;
+    std::vector<std::string> secrets_;
+    mutable soci::session session_;
+    std::unique_ptr<Dialect> dialect_;
+    ServerInfo info_;
+    bool in_transaction_ = false;
+};
+
+/// Maps an ODBC column description to a ColumnType (before the dialect refines it).
+ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT digits,
+                                 bool is_unsigned, const std::string& type_name, bool nullable);
+
+}  // namespace replicate::odbc::detail

@@ -1,0 +1,558 @@
+#include "data_plane.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "../log.hpp"
+
+namespace replicate::odbc::detail {
+
+namespace {
+
+constexpr std::size_t max_rowset = 1000;
+constexpr std::size_t long_chunk = 64 * 1024;
+// Parameter buffers of one insert call are capped; wider rows insert in smaller chunks.
+constexpr std::size_t insert_buffer_budget = std::size_t{64} << 20;
+
+SQLCHAR* sql_text(const std::string& s) {
+    return reinterpret_cast<SQLCHAR*>(const_cast<char*>(s.c_str()));
+}
+
+/// Parses "HH:MM:SS[.fffffffff]" into the time part of a Timestamp; false if malformed.
+bool parse_time(std::string_view s, Timestamp& t) {
+    if (s.size() < 8 || s[2] != ':' || s[5] != ':') return false;
+    auto two = [&](std::size_t p) { return (s[p] - '0') * 10 + (s[p + 1] - '0'); };
+    t.hour = two(0);
+    t.minute = two(3);
+    t.second = two(6);
+    t.nanosecond = 0;
+    if (s.size() > 9 && s[8] == '.') {
+        std::uint32_t ns = 0;
+        std::size_t digits = 0;
+        for (std::size_t i = 9; i < s.size() && digits < 9; ++i, ++digits) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            ns = ns * 10 + static_cast<std::uint32_t>(s[i] - '0');
+        }
+        for (; digits < 9; ++digits) ns *= 10;
+        t.nanosecond = ns;
+    }
+    return true;
+}
+
+std::string time_text(const Timestamp& t) {
+    const std::string full = t.to_string();
+    return full.substr(11);  // "HH:MM:SS[.fff...]"
+}
+
+}  // namespace
+
+std::string normalize_decimal(std::string_view in) {
+    std::string s(in);
+    const std::size_t e = s.find_first_of("eE");
+    if (e != std::string::npos) {
+        // Exponent form (SQLite's REAL rendering): shift the point by the exponent.
+        const int exp = std::stoi(s.substr(e + 1));
+        std::string mant = s.substr(0, e);
+        bool neg = false;
+        if (!mant.empty() && (mant[0] == '-' || mant[0] == '+')) {
+            neg = mant[0] == '-';
+            mant.erase(0, 1);
+        }
+        std::size_t point = mant.find('.');
+        if (point == std::string::npos) point = mant.size();
+        std::string digits = mant.substr(0, point) + (point < mant.size() ? mant.substr(point + 1) : "");
+        long pos = static_cast<long>(point) + exp;
+        if (pos <= 0) {
+            digits.insert(0, static_cast<std::size_t>(-pos) + 1, '0');
+            pos = 1;
+        } else if (pos > static_cast<long>(digits.size())) {
+            digits.append(static_cast<std::size_t>(pos) - digits.size(), '0');
+        }
+        std::string out = digits.substr(0, static_cast<std::size_t>(pos));
+        if (static_cast<std::size_t>(pos) < digits.size()) {
+            out += "." + digits.substr(static_cast<std::size_t>(pos));
+        }
+        const std::size_t nz = out.find_first_not_of('0');
+        if (nz == std::string::npos) {
+            out = "0";
+        } else if (nz > 0 && out[nz] != '.') {
+            out.erase(0, nz);
+        } else if (nz > 1 && out[nz] == '.') {
+            out.erase(0, nz - 1);
+        }
+        return neg ? "-" + out : out;
+    }
+    if (!s.empty() && s[0] == '.') return "0" + s;
+    if (s.size() > 1 && (s[0] == '-' || s[0] == '+') && s[1] == '.') return s.substr(0, 1) + "0" + s.substr(1);
+    return s;
+}
+
+// ---- reader ------------------------------------------------------------------------------
+
+OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
+                                 const Schema& schema, const ReadOptions& options)
+    : conn_(conn),
+      schema_(schema),
+      options_(options),
+      label_(partition.table.source.display() + " " + partition.label()),
+      stmt_(conn.dbc()) {
+    if (options_.batch_rows == 0) options_.batch_rows = 1;
+    // Bounded columns are bound; unbounded (long) ones are read with SQLGetData, which ODBC
+    // allows only after the last bound column and, portably, one row at a time.
+    Schema ordered;
+    std::size_t row_width = 0;
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+        const ColumnType& t = schema[i].type;
+        SQLSMALLINT c_type = SQL_C_CHAR;
+        SQLLEN width = 0;
+        switch (t.type) {
+        case Type::boolean:
+        case Type::int8:
+        case Type::int16:
+        case Type::int32:
+        case Type::int64:
+            c_type = SQL_C_SBIGINT;
+            width = sizeof(std::int64_t);
+            break;
+        case Type::float32:
+        case Type::float64:
+            // Never SQL_C_FLOAT: MariaDB Connector/ODBC corrupts memory on float array fetch.
+            c_type = SQL_C_DOUBLE;
+            width = sizeof(double);
+            break;
+        case Type::date:
+            c_type = SQL_C_TYPE_DATE;
+            width = sizeof(SQL_DATE_STRUCT);
+            break;
+        case Type::timestamp:
+            c_type = SQL_C_TYPE_TIMESTAMP;
+            width = sizeof(SQL_TIMESTAMP_STRUCT);
+            break;
+        case Type::time: width = 32; break;  // text: SQL_TIME_STRUCT has no fraction
+        case Type::decimal: width = t.precision + 32; break;
+        case Type::text:
+            // Up to 4 UTF-8 bytes per character, plus the terminator.
+            width = t.length > 0 ? static_cast<SQLLEN>(t.length) * 4 + 1 : 0;
+            break;
+        case Type::binary:
+            c_type = SQL_C_BINARY;
+            width = static_cast<SQLLEN>(t.length);
+            break;
+        }
+        if (width == 0) {
+            unbound_.push_back(Unbound{i, c_type});
+        } else {
+            bound_.push_back(Bound{i, c_type, width, {}, {}});
+            row_width += static_cast<std::size_t>(width) + sizeof(SQLLEN);
+        }
+    }
+    for (const Bound& b : bound_) ordered.push_back(schema[b.column]);
+    for (const Unbound& u : unbound_) ordered.push_back(schema[u.column]);
+
+    if (unbound_.empty()) {
+        const std::size_t by_bytes = std::max<std::size_t>(1, options_.batch_bytes / 4 /
+                                                                  std::max<std::size_t>(1, row_width));
+        rowset_ = std::min({max_rowset, options_.batch_rows, by_bytes});
+    } else {
+        rowset_ = 1;
+        chunk_.resize(long_chunk);
+    }
+
+    const Dialect& d = conn.dialect();
+    const TableSpec& spec = partition.table;
+    const std::string column = partition.range ? spec.partition_column : std::string();
+    const std::string sql = d.select(spec.source, ordered, column);
+    if (partition.range) {
+        auto it = std::find_if(schema.begin(), schema.end(),
+                               [&](const Column& c) { return c.name == column; });
+        const ColumnType ct = it != schema.end() ? it->type : ColumnType{Type::timestamp};
+        const RangeBinding binding = d.range_binding(ct);
+        params_.add_bound(partition.range->lo, binding, ct);
+        params_.add_bound(partition.range->hi, binding, ct);
+        params_.bind(stmt_.get(), conn_);
+    }
+
+    const SQLHSTMT h = stmt_.get();
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_ROW_BIND_TYPE,
+                               reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0),
+                SQL_HANDLE_STMT, h, "cannot set column-wise binding");
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(rowset_), 0),
+                SQL_HANDLE_STMT, h, "cannot set the fetch size");
+    status_.resize(rowset_);
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_ROW_STATUS_PTR, status_.data(), 0), SQL_HANDLE_STMT, h,
+                "cannot set the row status array");
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_ROWS_FETCHED_PTR, &fetched_, 0), SQL_HANDLE_STMT, h,
+                "cannot set the rows-fetched pointer");
+    SQLUSMALLINT n = 0;
+    for (Bound& b : bound_) {
+        ++n;
+        b.buffer.resize(static_cast<std::size_t>(b.width) * rowset_);
+        b.indicator.resize(rowset_);
+        conn_.check(SQLBindCol(h, n, b.c_type, b.buffer.data(), b.width, b.indicator.data()),
+                    SQL_HANDLE_STMT, h, "cannot bind column " + schema[b.column].name);
+    }
+    REPLICATE_LOG(debug) << label_ << ": " << sql << " (rowset " << rowset_ << ")";
+    conn_.check(SQLExecDirect(h, sql_text(sql), SQL_NTS), SQL_HANDLE_STMT, h,
+                "reading " + label_ + " failed");
+}
+
+bool OdbcBatchReader::fetch_rowset() {
+    position_ = 0;
+    fetched_ = 0;
+    const SQLRETURN rc = SQLFetch(stmt_.get());
+    if (rc == SQL_NO_DATA) {
+        exhausted_ = true;
+        return false;
+    }
+    conn_.check(rc, SQL_HANDLE_STMT, stmt_.get(), "reading " + label_ + " failed");
+    return fetched_ > 0;
+}
+
+void OdbcBatchReader::truncated(std::size_t column, SQLLEN length) const {
+    std::ostringstream os;
+    os << label_ << ", row " << rows_read_ + 1 << ", column '" << schema_[column].name
+       << "': value of " << (length == SQL_NO_TOTAL ? std::string("unknown") : std::to_string(length))
+       << " bytes is longer than the " << schema_[column].type
+       << " the driver reported; nothing was truncated, the partition was stopped";
+    throw Error(ErrorKind::data, os.str());
+}
+
+void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
+    if (status_[r] == SQL_ROW_ERROR) {
+        throw Error(ErrorKind::data, label_ + ", row " + std::to_string(rows_read_ + 1) +
+                                         ": the driver could not read this row");
+    }
+    for (const Bound& b : bound_) {
+        ColumnData& col = batch.column(b.column);
+        const SQLLEN ind = b.indicator[r];
+        if (ind == SQL_NULL_DATA) {
+            col.append_null();
+            continue;
+        }
+        const char* p = b.buffer.data() + static_cast<std::size_t>(b.width) * r;
+        switch (b.c_type) {
+        case SQL_C_SBIGINT: {
+            std::int64_t v;
+            std::memcpy(&v, p, sizeof v);
+            col.append_int(v);
+            break;
+        }
+        case SQL_C_DOUBLE: {
+            double v;
+            std::memcpy(&v, p, sizeof v);
+            col.append_double(v);
+            break;
+        }
+        case SQL_C_TYPE_DATE: {
+            SQL_DATE_STRUCT d;
+            std::memcpy(&d, p, sizeof d);
+            col.append_timestamp(Timestamp{Date{d.year, d.month, d.day}});
+            break;
+        }
+        case SQL_C_TYPE_TIMESTAMP: {
+            SQL_TIMESTAMP_STRUCT t;
+            std::memcpy(&t, p, sizeof t);
+            col.append_timestamp(Timestamp{Date{t.year, t.month, t.day}, t.hour, t.minute,
+                                           t.second, t.fraction});
+            break;
+        }
+        case SQL_C_BINARY:
+            if (ind == SQL_NO_TOTAL || ind > b.width) truncated(b.column, ind);
+            col.append_bytes(std::string_view(p, static_cast<std::size_t>(ind)));
+            break;
+        default: {  // SQL_C_CHAR
+            if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
+            const std::string_view text(p, static_cast<std::size_t>(ind));
+            const Type type = schema_[b.column].type.type;
+            if (type == Type::decimal) {
+                col.append_bytes(normalize_decimal(text));
+            } else if (type == Type::time) {
+                Timestamp t;
+                if (!parse_time(text, t)) {
+                    throw Error(ErrorKind::data, label_ + ", column '" + schema_[b.column].name +
+                                                     "': '" + std::string(text) +
+                                                     "' is not a time of day");
+                }
+                col.append_timestamp(t);
+            } else {
+                col.append_bytes(text);
+            }
+        }
+        }
+    }
+    for (const Unbound& u : unbound_) append_long(batch, u);
+    ++rows_read_;
+}
+
+void OdbcBatchReader::append_long(Batch& batch, const Unbound& u) {
+    const SQLUSMALLINT n = static_cast<SQLUSMALLINT>(bound_.size() + 1 +
+                                                     static_cast<std::size_t>(&u - unbound_.data()));
+    std::string value;
+    bool null = false;
+    const bool text = u.c_type == SQL_C_CHAR;
+    for (;;) {
+        SQLLEN ind = 0;
+        const SQLRETURN rc = SQLGetData(stmt_.get(), n, u.c_type, chunk_.data(),
+                                        static_cast<SQLLEN>(chunk_.size()), &ind);
+        if (rc == SQL_NO_DATA) break;
+        conn_.check(rc, SQL_HANDLE_STMT, stmt_.get(),
+                    "reading " + label_ + ", column '" + schema_[u.column].name + "' failed");
+        if (ind == SQL_NULL_DATA) {
+            null = true;
+            break;
+        }
+        const std::size_t room = chunk_.size() - (text ? 1 : 0);
+        const bool more = rc == SQL_SUCCESS_WITH_INFO &&
+                          (ind == SQL_NO_TOTAL || static_cast<std::size_t>(ind) > room);
+        value.append(chunk_.data(), more ? room : static_cast<std::size_t>(ind));
+        if (!more) break;
+    }
+    ColumnData& col = batch.column(u.column);
+    if (null) {
+        col.append_null();
+    } else if (schema_[u.column].type.type == Type::decimal) {
+        col.append_bytes(normalize_decimal(value));
+    } else {
+        col.append_bytes(value);
+    }
+}
+
+bool OdbcBatchReader::next(Batch& batch) {
+    batch.clear();
+    while (batch.rows() < options_.batch_rows && batch.byte_size() < options_.batch_bytes) {
+        if (position_ >= fetched_) {
+            if (exhausted_ || !fetch_rowset()) break;
+        }
+        while (position_ < fetched_ && batch.rows() < options_.batch_rows) {
+            if (status_[position_] != SQL_ROW_NOROW) append_row(batch, position_);
+            ++position_;
+        }
+    }
+    return batch.rows() > 0;
+}
+
+// ---- inserter ----------------------------------------------------------------------------
+
+Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
+                   std::string label, Schema target_schema)
+    : conn_(conn),
+      table_(table),
+      schema_(schema),
+      target_schema_(std::move(target_schema)),
+      label_(std::move(label)),
+      sql_(conn.dialect().insert(table, schema)),
+      stmt_(conn.dbc()) {
+    const bool text_times = conn.dialect().timestamps_as_text();
+    for (const Column& c : schema_) {
+        const ColumnType& t = c.type;
+        Param p{SQL_C_CHAR, SQL_VARCHAR, 0, 0, false};
+        switch (t.type) {
+        case Type::boolean: p = {SQL_C_SBIGINT, SQL_BIT, 1, 0, false}; break;
+        case Type::int8: p = {SQL_C_SBIGINT, SQL_TINYINT, 3, 0, false}; break;
+        case Type::int16: p = {SQL_C_SBIGINT, SQL_SMALLINT, 5, 0, false}; break;
+        case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0, false}; break;
+        case Type::int64: p = {SQL_C_SBIGINT, SQL_BIGINT, 19, 0, false}; break;
+        case Type::float32: p = {SQL_C_DOUBLE, SQL_REAL, 7, 0, false}; break;
+        case Type::float64: p = {SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, false}; break;
+        case Type::decimal:
+            p = {SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
+                 static_cast<SQLSMALLINT>(t.scale), false};
+            break;
+        case Type::date:
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 10, 0, true}
+                           : Param{SQL_C_TYPE_DATE, SQL_TYPE_DATE, 10, 0, false};
+            break;
+        case Type::timestamp:
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 29, 0, true}
+                           : Param{SQL_C_TYPE_TIMESTAMP, SQL_TYPE_TIMESTAMP,
+                                   static_cast<SQLULEN>(t.precision > 0 ? 20 + t.precision : 19),
+                                   static_cast<SQLSMALLINT>(t.precision), false};
+            break;
+        case Type::time:
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 18, 0, true}
+                           : Param{SQL_C_CHAR, SQL_TYPE_TIME,
+                                   static_cast<SQLULEN>(t.precision > 0 ? 9 + t.precision : 8),
+                                   static_cast<SQLSMALLINT>(t.precision), true};
+            break;
+        case Type::text:
+            p = {SQL_C_CHAR, t.length == 0 ? SQLSMALLINT{SQL_LONGVARCHAR} : SQLSMALLINT{SQL_VARCHAR},
+                 static_cast<SQLULEN>(t.length), 0, false};
+            break;
+        case Type::binary:
+            p = {SQL_C_BINARY,
+                 t.length == 0 ? SQLSMALLINT{SQL_LONGVARBINARY}
+                               : (t.fixed_length ? SQLSMALLINT{SQL_BINARY} : SQLSMALLINT{SQL_VARBINARY}),
+                 static_cast<SQLULEN>(t.length), 0, false};
+            break;
+        }
+        params_.push_back(std::move(p));
+    }
+    conn_.check(SQLPrepare(stmt_.get(), sql_text(sql_), SQL_NTS), SQL_HANDLE_STMT, stmt_.get(),
+                "cannot prepare the insert into " + table_.display());
+}
+
+void Inserter::insert(const Batch& batch) {
+    const std::size_t n = batch.rows();
+    if (n == 0) return;
+    // Width of each variable-length column: its longest value in this batch.
+    std::size_t row_width = 0;
+    for (std::size_t c = 0; c < params_.size(); ++c) {
+        Param& p = params_[c];
+        const ColumnData& col = batch.column(c);
+        switch (p.c_type) {
+        case SQL_C_SBIGINT: p.width = sizeof(std::int64_t); break;
+        case SQL_C_DOUBLE: p.width = sizeof(double); break;
+        case SQL_C_TYPE_DATE: p.width = sizeof(SQL_DATE_STRUCT); break;
+        case SQL_C_TYPE_TIMESTAMP: p.width = sizeof(SQL_TIMESTAMP_STRUCT); break;
+        default:
+            if (p.as_text) {
+                p.width = 40;
+            } else {
+                std::size_t longest = 0;
+                for (std::size_t r = 0; r < n; ++r) {
+                    if (!col.is_null(r)) longest = std::max(longest, col.bytes_at(r).size());
+                }
+                p.width = static_cast<SQLLEN>(longest + 1);
+            }
+        }
+        row_width += static_cast<std::size_t>(p.width) + sizeof(SQLLEN);
+    }
+    const std::size_t chunk = std::max<std::size_t>(1, std::min(n, insert_buffer_budget / row_width));
+    for (std::size_t begin = 0; begin < n; begin += chunk) {
+        execute_chunk(batch, begin, std::min(n, begin + chunk));
+    }
+}
+
+void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t end) {
+    const std::size_t rows = end - begin;
+    const SQLHSTMT h = stmt_.get();
+    for (std::size_t c = 0; c < params_.size(); ++c) {
+        Param& p = params_[c];
+        const ColumnData& col = batch.column(c);
+        p.buffer.assign(static_cast<std::size_t>(p.width) * rows, 0);
+        p.indicator.assign(rows, 0);
+        SQLULEN size = p.size;
+        for (std::size_t i = 0; i < rows; ++i) {
+            const std::size_t r = begin + i;
+            char* dst = p.buffer.data() + static_cast<std::size_t>(p.width) * i;
+            if (col.is_null(r)) {
+                p.indicator[i] = SQL_NULL_DATA;
+                continue;
+            }
+            switch (p.c_type) {
+            case SQL_C_SBIGINT: {
+                const std::int64_t v = col.int_at(r);
+                std::memcpy(dst, &v, sizeof v);
+                break;
+            }
+            case SQL_C_DOUBLE: {
+                const double v = col.double_at(r);
+                std::memcpy(dst, &v, sizeof v);
+                break;
+            }
+            case SQL_C_TYPE_DATE: {
+                const Date& d = col.timestamp_at(r).date;
+                const SQL_DATE_STRUCT s{static_cast<SQLSMALLINT>(d.year),
+                                        static_cast<SQLUSMALLINT>(d.month),
+                                        static_cast<SQLUSMALLINT>(d.day)};
+                std::memcpy(dst, &s, sizeof s);
+                break;
+            }
+            case SQL_C_TYPE_TIMESTAMP: {
+                const Timestamp& t = col.timestamp_at(r);
+                SQL_TIMESTAMP_STRUCT s{};
+                s.year = static_cast<SQLSMALLINT>(t.date.year);
+                s.month = static_cast<SQLUSMALLINT>(t.date.month);
+                s.day = static_cast<SQLUSMALLINT>(t.date.day);
+                s.hour = static_cast<SQLUSMALLINT>(t.hour);
+                s.minute = static_cast<SQLUSMALLINT>(t.minute);
+                s.second = static_cast<SQLUSMALLINT>(t.second);
+                s.fraction = t.nanosecond;
+                std::memcpy(dst, &s, sizeof s);
+                break;
+            }
+            default: {
+                std::string text_value;
+                std::string_view v;
+                if (p.as_text) {
+                    const Timestamp& t = col.timestamp_at(r);
+                    const Type type = schema_[c].type.type;
+                    // Milliseconds at least, the way SQL Server and sqliteodbc write datetimes,
+                    // so text-stored values sort and compare alike.
+                    text_value = type == Type::date ? t.date.to_string()
+                                 : type == Type::time ? time_text(t)
+                                                      : t.to_string(3);
+                    v = text_value;
+                } else {
+                    v = col.bytes_at(r);
+                }
+                std::memcpy(dst, v.data(), v.size());
+                p.indicator[i] = static_cast<SQLLEN>(v.size());
+                size = std::max<SQLULEN>(size, v.size());
+            }
+            }
+        }
+        if (size == 0) size = 1;
+        conn_.check(SQLBindParameter(h, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, p.c_type,
+                                     p.sql_type, size, p.digits, p.buffer.data(), p.width,
+                                     p.indicator.data()),
+                    SQL_HANDLE_STMT, h, "cannot bind column " + schema_[c].name);
+    }
+    status_.assign(rows, SQL_PARAM_UNUSED);
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAM_BIND_TYPE,
+                               reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN), 0),
+                SQL_HANDLE_STMT, h, "cannot set column-wise parameters");
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(rows), 0),
+                SQL_HANDLE_STMT, h, "cannot set the parameter array size");
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAM_STATUS_PTR, status_.data(), 0), SQL_HANDLE_STMT,
+                h, "cannot set the parameter status array");
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_, 0), SQL_HANDLE_STMT,
+                h, "cannot set the processed-rows pointer");
+    processed_ = 0;
+    const SQLRETURN rc = SQLExecute(h);
+    std::size_t failed = rows;
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (status_[i] == SQL_PARAM_ERROR) {
+            failed = i;
+            break;
+        }
+    }
+    if (!SQL_SUCCEEDED(rc) || failed < rows) {
+        Error e = conn_.error(SQL_HANDLE_STMT, h, "insert failed");
+        if (failed == rows) {
+            for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h)) {
+                if (d.row > 0 && static_cast<std::size_t>(d.row) <= rows) {
+                    failed = static_cast<std::size_t>(d.row) - 1;
+                    break;
+                }
+            }
+        }
+        std::string where = "writing " + label_ + " into " + table_.display();
+        if (failed < rows) {
+            where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(failed) + 1) +
+                     describe_row(batch, begin + failed);
+        }
+        throw e.with_context(where);
+    }
+    rows_ += static_cast<std::int64_t>(rows);
+}
+
+std::string Inserter::describe_row(const Batch& batch, std::size_t row) const {
+    // Names the columns whose value is longer than the target column, when that is known.
+    std::string out;
+    for (std::size_t c = 0; c < schema_.size(); ++c) {
+        const ColumnData& col = batch.column(c);
+        if (col.is_null(row) || (col.type() != Type::text && col.type() != Type::binary)) continue;
+        for (const Column& t : target_schema_) {
+            if (t.name != schema_[c].name || t.type.length == 0) continue;
+            if (static_cast<std::int64_t>(col.bytes_at(row).size()) > t.type.length) {
+                out += (out.empty() ? " (column '" : ", '") + t.name + "' holds " +
+                       std::to_string(col.bytes_at(row).size()) + " bytes for " + t.type.native_name;
+            }
+        }
+    }
+    return out.empty() ? out : out + ")";
+}
+
+}  // namespace replicate::odbc::detail

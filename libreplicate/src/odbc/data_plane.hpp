@@ -1,0 +1,101 @@
+#pragma once
+// The data plane: typed column-wise buffers, array fetch and parameter-array insert on raw
+// ODBC. Values never pass through double unless they are doubles, nor through text unless the
+// dialect stores them as text.
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <replicate/partition.hpp>
+#include <replicate/source.hpp>
+
+#include "connection.hpp"
+
+namespace replicate::odbc::detail {
+
+/// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
+std::string normalize_decimal(std::string_view text);
+
+/// Streams one partition of a table in batches bounded by rows and bytes.
+class OdbcBatchReader final : public BatchReader {
+public:
+    OdbcBatchReader(Connection& conn, const Partition& partition, const Schema& schema,
+                    const ReadOptions& options);
+    bool next(Batch& batch) override;
+
+private:
+    struct Bound {
+        std::size_t column;  // index in the schema (and the batch)
+        SQLSMALLINT c_type;
+        SQLLEN width;
+        std::vector<char> buffer;
+        std::vector<SQLLEN> indicator;
+    };
+    struct Unbound {
+        std::size_t column;
+        SQLSMALLINT c_type;
+    };
+
+    bool fetch_rowset();
+    void append_row(Batch& batch, SQLULEN r);
+    void append_long(Batch& batch, const Unbound& u);
+    [[noreturn]] void truncated(std::size_t column, SQLLEN length) const;
+
+    Connection& conn_;
+    Schema schema_;
+    ReadOptions options_;
+    std::string label_;
+    Statement stmt_;
+    Params params_;
+    std::vector<Bound> bound_;
+    std::vector<Unbound> unbound_;
+    std::vector<SQLUSMALLINT> status_;
+    SQLULEN rowset_ = 1;
+    SQLULEN fetched_ = 0;
+    SQLULEN position_ = 0;
+    bool exhausted_ = false;
+    std::int64_t rows_read_ = 0;
+    std::vector<char> chunk_;
+};
+
+/// Inserts batches with parameter arrays into one table.
+class Inserter {
+public:
+    /// \p target_schema, when known, lets data errors name the column that does not fit.
+    Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
+             std::string label, Schema target_schema = {});
+    void insert(const Batch& batch);
+    std::int64_t rows() const { return rows_; }
+
+private:
+    struct Param {
+        SQLSMALLINT c_type;
+        SQLSMALLINT sql_type;
+        SQLULEN size;
+        SQLSMALLINT digits;
+        bool as_text;  // timestamps/dates/times written as text for the dialect
+        SQLLEN width = 0;
+        std::vector<char> buffer;
+        std::vector<SQLLEN> indicator;
+    };
+    void execute_chunk(const Batch& batch, std::size_t begin, std::size_t end);
+    std::string describe_row(const Batch& batch, std::size_t row) const;
+
+    Connection& conn_;
+    QualifiedName table_;
+    Schema schema_;
+    Schema target_schema_;
+    std::string label_;
+    std::string sql_;
+    Statement stmt_;
+    std::vector<Param> params_;
+    std::vector<SQLUSMALLINT> status_;
+    SQLULEN processed_ = 0;
+    std::int64_t rows_ = 0;
+};
+
+}  // namespace replicate::odbc::detail

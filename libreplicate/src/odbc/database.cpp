@@ -1,0 +1,363 @@
+#include <replicate/odbc/database.hpp>
+
+#include <algorithm>
+#include <mutex>
+#include <random>
+
+#include "../log.hpp"
+#include "../text.hpp"
+#include "connection.hpp"
+#include "data_plane.hpp"
+
+namespace replicate::odbc {
+
+using detail::Connection;
+using detail::Inserter;
+using detail::Params;
+
+namespace {
+
+QualifiedName ledger_name(const std::string& schema) { return {schema, ledger_table_name}; }
+
+Schema ledger_schema() {
+    const auto text = [](std::int64_t n) {
+        ColumnType t{Type::text, n};
+        t.nullable = false;
+        return t;
+    };
+    ColumnType rows{Type::int64};
+    rows.nullable = false;
+    return {{"table_name", text(200)}, {"range_lo", text(10)},   {"range_hi", text(10)},
+            {"source_table", text(200)}, {"row_count", rows},    {"run_id", text(64)},
+            {"finished_at", text(19)}};
+}
+
+void ensure_ledger(Connection& conn, const std::string& schema) {
+    const QualifiedName name = ledger_name(schema);
+    if (conn.table_exists(name)) return;
+    std::string ddl = conn.dialect().create_table(name, ledger_schema());
+    ddl.pop_back();
+    ddl += ", PRIMARY KEY (" + conn.dialect().quote("table_name") + ", " +
+           conn.dialect().quote("range_lo") + ", " + conn.dialect().quote("range_hi") + "))";
+    conn.execute(ddl);
+    REPLICATE_LOG(info) << "created the ledger table " << name;
+}
+
+void write_ledger(Connection& conn, const std::string& schema, const LedgerEntry& e) {
+    const Dialect& d = conn.dialect();
+    const std::string table = d.qualified(ledger_name(schema));
+    Params key;
+    key.add_text(e.target_table);
+    key.add_text(e.range_lo);
+    key.add_text(e.range_hi);
+    conn.execute("DELETE FROM " + table + " WHERE " + d.quote("table_name") + " = ? AND " +
+                     d.quote("range_lo") + " = ? AND " + d.quote("range_hi") + " = ?",
+                 &key);
+    Params row;
+    row.add_text(e.target_table);
+    row.add_text(e.range_lo);
+    row.add_text(e.range_hi);
+    row.add_text(e.source_table);
+    row.add_int(e.rows);
+    row.add_text(e.run_id);
+    row.add_text(e.finished_at);
+    std::string cols;
+    for (const Column& c : ledger_schema()) cols += (cols.empty() ? "" : ", ") + d.quote(c.name);
+    conn.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)", &row);
+}
+
+/// Finds \p name among \p columns: exactly on PostgreSQL (quoted names are case-sensitive),
+/// ignoring case elsewhere.
+const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms) {
+    for (const Column& c : columns) {
+        if (c.name == name) return &c;
+    }
+    if (dbms == Dbms::postgresql) return nullptr;
+    const std::string wanted = replicate::detail::lower(name);
+    for (const Column& c : columns) {
+        if (replicate::detail::lower(c.name) == wanted) return &c;
+    }
+    return nullptr;
+}
+
+std::string random_suffix() {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", rd());
+    return buf;
+}
+
+// ---- source ------------------------------------------------------------------------------
+
+class OdbcSource final : public Source {
+public:
+    explicit OdbcSource(const EndpointConfig& endpoint) : conn_(endpoint, true) {}
+
+    Schema describe(const QualifiedName& table) override { return conn_.describe(table); }
+
+    std::unique_ptr<BatchReader> read(const Partition& partition, const Schema& schema,
+                                      const ReadOptions& options) override {
+        return std::make_unique<detail::OdbcBatchReader>(conn_, partition, schema, options);
+    }
+
+    std::int64_t count_null_partition_rows(const TableSpec& table) override {
+        if (table.partition_column.empty()) return 0;
+        const auto rows = conn_.query(conn_.dialect().count_null(table.source, table.partition_column));
+        if (rows.empty() || rows[0].empty() || !rows[0][0]) return 0;
+        return std::stoll(*rows[0][0]);
+    }
+
+private:
+    Connection conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> OdbcSourceFactory::connect() {
+    return std::make_unique<OdbcSource>(endpoint_);
+}
+
+// ---- target ------------------------------------------------------------------------------
+
+struct OdbcTarget::Shared {
+    EndpointConfig endpoint;
+    // SQLite has one writer at a time: sinks of one target take turns instead of failing with
+    // "database is locked". Other DBMSs do not use it.
+    std::mutex write_mutex;
+};
+
+namespace {
+
+class OdbcSink final : public Sink {
+public:
+    OdbcSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id)
+        : shared_(std::move(shared)), run_id_(std::move(run_id)), conn_(shared_->endpoint, false) {}
+
+    ~OdbcSink() override { abort(); }
+
+    void begin(const Partition& partition, const Schema& schema) override {
+        abort();
+        if (conn_.dialect().serialize_writes()) {
+            lock_ = std::unique_lock<std::mutex>(shared_->write_mutex);
+        }
+        partition_ = partition;
+        const TableSpec& spec = partition.table;
+        const std::string label = spec.source.display() + " " + partition.label();
+        const Schema target_schema = conn_.describe(spec.target);
+        const Dialect& d = conn_.dialect();
+        if (partition.whole_table()) {
+            staging_ = QualifiedName{spec.target.schema, spec.target.table + "__staging"};
+            conn_.execute(d.drop_table_if_exists(staging_));
+            conn_.execute(d.create_table(staging_, schema));
+            conn_.begin();
+            inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema);
+        } else {
+            conn_.begin();
+            const Column* col = find_column(schema, spec.partition_column, d.dbms());
+            const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
+            Params range;
+            range.add_bound(partition.range->lo, d.range_binding(type), type);
+            range.add_bound(partition.range->hi, d.range_binding(type), type);
+            conn_.execute(d.delete_rows(spec.target, spec.partition_column), &range);
+            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema);
+        }
+        schema_ = schema;
+        active_ = true;
+    }
+
+    void write(const Batch& batch) override {
+        if (!active_) throw Error(ErrorKind::internal, "Sink::write() before begin()");
+        inserter_->insert(batch);
+    }
+
+    void commit() override {
+        if (!active_) throw Error(ErrorKind::internal, "Sink::commit() before begin()");
+        const LedgerEntry entry =
+            LedgerEntry::for_partition(partition_, inserter_->rows(), run_id_);
+        const TableSpec& spec = partition_.table;
+        if (partition_.whole_table()) {
+            // Staging is loaded; now swap its rows in, in one transaction with the ledger entry.
+            const Dialect& d = conn_.dialect();
+            conn_.commit();
+            conn_.begin();
+            conn_.execute(d.delete_rows(spec.target, ""));
+            conn_.execute(d.insert_select(spec.target, staging_, schema_));
+            write_ledger(conn_, spec.target.schema, entry);
+            conn_.commit();
+            drop_staging();
+        } else {
+            write_ledger(conn_, spec.target.schema, entry);
+            conn_.commit();
+        }
+        inserter_.reset();
+        active_ = false;
+        if (lock_.owns_lock()) lock_.unlock();
+    }
+
+private:
+    void drop_staging() noexcept {
+        if (staging_.table.empty()) return;
+        try {
+            conn_.execute(conn_.dialect().drop_table_if_exists(staging_));
+        } catch (const std::exception& e) {
+            REPLICATE_LOG(warning) << "could not drop " << staging_ << ": " << e.what();
+        }
+        staging_ = {};
+    }
+
+    void abort() noexcept {
+        inserter_.reset();
+        if (active_) {
+            conn_.rollback();
+            drop_staging();
+            active_ = false;
+        }
+        if (lock_.owns_lock()) lock_.unlock();
+    }
+
+    std::shared_ptr<OdbcTarget::Shared> shared_;
+    std::string run_id_;
+    Connection conn_;
+    std::unique_lock<std::mutex> lock_;
+    Partition partition_;
+    Schema schema_;
+    QualifiedName staging_;
+    std::unique_ptr<Inserter> inserter_;
+    bool active_ = false;
+};
+
+}  // namespace
+
+OdbcTarget::OdbcTarget(EndpointConfig endpoint) : shared_(std::make_shared<Shared>()) {
+    shared_->endpoint = std::move(endpoint);
+}
+
+OdbcTarget::~OdbcTarget() = default;
+
+void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
+    Connection conn(shared_->endpoint, false);
+    if (!conn.table_exists(table.target)) return;  // prepare() creates it
+    const Schema existing = conn.describe(table.target);
+    for (const Column& c : source_schema) {
+        if (find_column(existing, c.name, conn.dialect().dbms()) == nullptr) {
+            throw Error(ErrorKind::config,
+                        "target table " + table.target.display() + " has no column '" + c.name +
+                            "' that source table " + table.source.display() +
+                            " has: add the column to the target, or drop the target table "
+                            "so that it is created");
+        }
+    }
+}
+
+void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
+    Connection conn(shared_->endpoint, false);
+    std::unique_lock<std::mutex> lock;
+    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    ensure_ledger(conn, table.target.schema);
+    if (conn.table_exists(table.target)) return;
+    conn.execute(conn.dialect().create_table(table.target, source_schema));
+    if (table.mode == TableMode::partitioned && !table.partition_column.empty()) {
+        // Range deletes then seek instead of scanning, and parallel writers of different
+        // months do not lock each other's rows.
+        conn.execute(conn.dialect().create_index(table.target, table.partition_column));
+    }
+    REPLICATE_LOG(info) << "created target table " << table.target;
+}
+
+std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
+    return std::make_unique<OdbcSink>(shared_, run_id);
+}
+
+std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {
+    Connection conn(shared_->endpoint, false);
+    const QualifiedName name = ledger_name(target_table.schema);
+    if (!conn.table_exists(name)) return {};
+    const Dialect& d = conn.dialect();
+    std::string cols;
+    for (const Column& c : ledger_schema()) cols += (cols.empty() ? "" : ", ") + d.quote(c.name);
+    Params p;
+    p.add_text(target_table.display());
+    std::vector<LedgerEntry> out;
+    for (const detail::Row& r :
+         conn.query("SELECT " + cols + " FROM " + d.qualified(name) + " WHERE " +
+                        d.quote("table_name") + " = ?",
+                    &p)) {
+        LedgerEntry e;
+        e.target_table = r[0].value_or("");
+        e.range_lo = r[1].value_or("");
+        e.range_hi = r[2].value_or("");
+        e.source_table = r[3].value_or("");
+        e.rows = r[4] ? std::stoll(*r[4]) : 0;
+        e.run_id = r[5].value_or("");
+        e.finished_at = r[6].value_or("");
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+// ---- Database ----------------------------------------------------------------------------
+
+struct Database::Impl {
+    Impl(const EndpointConfig& endpoint, bool source) : conn(endpoint, source) {}
+    Connection conn;
+};
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+
+std::unique_ptr<Database> Database::connect(const EndpointConfig& endpoint, bool source) {
+    auto impl = std::make_unique<Impl>(endpoint, source);
+    ServerInfo& info = const_cast<ServerInfo&>(impl->conn.info());
+    const std::string q = impl->conn.dialect().read_only_query();
+    if (!q.empty()) {
+        try {
+            const auto rows = impl->conn.query(q);
+            if (!rows.empty() && !rows[0].empty() && rows[0][0]) info.read_only = *rows[0][0] == "1";
+        } catch (const Error& e) {
+            REPLICATE_LOG(debug) << "cannot tell whether the database is read-only: " << e.what();
+        }
+    }
+    return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+const ServerInfo& Database::info() const { return impl_->conn.info(); }
+const Dialect& Database::dialect() const { return impl_->conn.dialect(); }
+bool Database::table_exists(const QualifiedName& table) { return impl_->conn.table_exists(table); }
+Schema Database::describe(const QualifiedName& table) { return impl_->conn.describe(table); }
+void Database::execute(const std::string& sql) { impl_->conn.execute(sql); }
+
+std::optional<long long> Database::query_int(const std::string& sql) {
+    const auto rows = impl_->conn.query(sql);
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return std::nullopt;
+    return std::stoll(*rows[0][0]);
+}
+
+void Database::read_probe(const QualifiedName& table) {
+    impl_->conn.query(impl_->conn.dialect().select_one(table));
+}
+
+void Database::write_probe(const std::string& schema) {
+    Connection& conn = impl_->conn;
+    const Dialect& d = conn.dialect();
+    const QualifiedName scratch{schema, "replicate_probe_" + random_suffix()};
+    const Schema columns{{"id", ColumnType{Type::int32}}, {"note", ColumnType{Type::text, 20}}};
+    conn.execute(d.create_table(scratch, columns));
+    try {
+        Params p;
+        p.add_int(1);
+        p.add_text("probe");
+        conn.execute("INSERT INTO " + d.qualified(scratch) + " (" + d.quote("id") + ", " +
+                         d.quote("note") + ") VALUES (?, ?)",
+                     &p);
+        conn.execute(d.delete_rows(scratch, ""));
+    } catch (...) {
+        try {
+            conn.execute(d.drop_table_if_exists(scratch));
+        } catch (...) {
+        }
+        throw;
+    }
+    conn.execute(d.drop_table_if_exists(scratch));
+}
+
+}  // namespace replicate::odbc

@@ -1,0 +1,80 @@
+#include <replicate/error.hpp>
+#include <replicate/partition.hpp>
+#include <replicate/partitioner.hpp>
+
+#include <ostream>
+
+namespace replicate {
+
+std::string QualifiedName::display() const { return schema.empty() ? table : schema + "." + table; }
+
+std::ostream& operator<<(std::ostream& os, const QualifiedName& n) { return os << n.display(); }
+
+std::ostream& operator<<(std::ostream& os, const TableSpec& t) {
+    os << "TableSpec{" << t.source << " -> " << t.target;
+    if (t.mode == TableMode::partitioned) {
+        os << " on " << t.partition_column;
+    } else {
+        os << " full refresh";
+    }
+    return os << '}';
+}
+
+DateRange DateRange::inclusive(Date first, Date last) {
+    if (last < first) {
+        throw Error(ErrorKind::config, "end date " + last.to_string() + " is before start date " +
+                                           first.to_string() + ": swap them");
+    }
+    return DateRange{first, last.add_days(1)};
+}
+
+std::ostream& operator<<(std::ostream& os, const DateRange& r) {
+    return os << '[' << r.lo << ", " << r.hi << ')';
+}
+
+std::string Partition::label() const {
+    return range ? range->lo.to_string() + ".." + range->hi.to_string() : "whole table";
+}
+
+std::ostream& operator<<(std::ostream& os, const Partition& p) {
+    return os << "Partition{" << p.table.source << ' ' << p.label() << '}';
+}
+
+namespace {
+std::vector<Partition> whole(const TableSpec& table) { return {Partition{table, std::nullopt}}; }
+}  // namespace
+
+std::vector<Partition> MonthlyPartitioner::split(const TableSpec& table,
+                                                 const DateRange& range) const {
+    if (table.mode == TableMode::full_refresh) return whole(table);
+    std::vector<Partition> out;
+    for (Date lo = range.lo; lo < range.hi;) {
+        Date hi = lo.first_of_next_month();
+        if (range.hi < hi) hi = range.hi;
+        out.push_back(Partition{table, DateRange{lo, hi}});
+        lo = hi;
+    }
+    return out;
+}
+
+FixedDaysPartitioner::FixedDaysPartitioner(int days) : days_(days) {
+    if (days < 1) {
+        throw Error(ErrorKind::config, "partition width must be at least 1 day, got " +
+                                           std::to_string(days));
+    }
+}
+
+std::vector<Partition> FixedDaysPartitioner::split(const TableSpec& table,
+                                                   const DateRange& range) const {
+    if (table.mode == TableMode::full_refresh) return whole(table);
+    std::vector<Partition> out;
+    for (Date lo = range.lo; lo < range.hi;) {
+        Date hi = lo.add_days(days_);
+        if (range.hi < hi) hi = range.hi;
+        out.push_back(Partition{table, DateRange{lo, hi}});
+        lo = hi;
+    }
+    return out;
+}
+
+}  // namespace replicate

@@ -1,0 +1,27 @@
+#pragma once
+// Small string helpers shared by the implementation.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace replicate::detail {
+
+std::string lower(std::string_view s);
+/// \p s with control characters shown as '?', for messages.
+std::string printable(std::string_view s);
+/// The value of attribute \p key (case-insensitive) in an ODBC connection string, braces removed.
+std::optional<std::string> connection_attribute(std::string_view connection, std::string_view key);
+/// \p connection with "key=value" appended when the key is absent.
+std::string with_default_attribute(std::string connection, std::string_view key,
+                                   std::string_view value);
+/// Parses "name(a)" or "name(a,b)": returns the lower-case base name and up to two numbers
+/// (-1 when absent; "max" counts as 0).
+struct TypeName {
+    std::string base;
+    long long first = -1;
+    long long second = -1;
+};
+TypeName parse_type_name(std::string_view declared);
+
+}  // namespace replicate::detail
