@@ -62,7 +62,10 @@ public:
         } else if (b == "bit" || b == "boolean" || b == "bool") {
             t.type = Type::boolean;
         } else if (b == "datetime" || b == "timestamp") {
+            // Stored as text with whatever fraction the writer gave; microseconds hold it
+            // exactly when another DBMS receives it.
             t.type = Type::timestamp;
+            t.precision = 6;
         } else if (b == "date") {
             t.type = Type::date;
         } else if (b == "tinyint") {

@@ -83,7 +83,9 @@ ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT
     ColumnType t;
     t.native_name = type_name;
     t.nullable = nullable;
-    t.is_unsigned = is_unsigned;
+    // ODBC reports SQL_TRUE for every non-numeric column; only integers keep the flag.
+    t.is_unsigned = is_unsigned && (sql_type == SQL_TINYINT || sql_type == SQL_SMALLINT ||
+                                    sql_type == SQL_INTEGER || sql_type == SQL_BIGINT);
     const std::string lname = replicate::detail::lower(type_name);
     // Long columns (varchar(max), text, blob) are unbounded; drivers report 0, 2^31-1 or
     // similar, so anything past 8000 bytes is treated as unbounded.
@@ -365,7 +367,31 @@ bool Connection::table_exists(const QualifiedName& table) {
     }
 }
 
-Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what) {
+std::map<std::string, std::string> Connection::declared_types(const QualifiedName& table) {
+    Statement st(dbc());
+    std::string name = table.table;
+    check(SQLColumns(st.get(), nullptr, 0, nullptr, 0, reinterpret_cast<SQLCHAR*>(name.data()),
+                     static_cast<SQLSMALLINT>(name.size()), nullptr, 0),
+          SQL_HANDLE_STMT, st.get(), "cannot list the columns of " + table.display());
+    std::map<std::string, std::string> out;
+    for (;;) {
+        const SQLRETURN rc = SQLFetch(st.get());
+        if (rc == SQL_NO_DATA) break;
+        check(rc, SQL_HANDLE_STMT, st.get(), "cannot list the columns of " + table.display());
+        char table_name[512] = {};
+        char column[512] = {};
+        char type[256] = {};
+        SQLLEN ind = 0;
+        SQLGetData(st.get(), 3, SQL_C_CHAR, table_name, sizeof table_name, &ind);
+        SQLGetData(st.get(), 4, SQL_C_CHAR, column, sizeof column, &ind);
+        SQLGetData(st.get(), 6, SQL_C_CHAR, type, sizeof type, &ind);
+        if (name == table_name) out[column] = type;
+    }
+    return out;
+}
+
+Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what,
+                                   const std::map<std::string, std::string>* declared) {
     SQLSMALLINT ncols = 0;
     check(SQLNumResultCols(stmt, &ncols), SQL_HANDLE_STMT, stmt, what);
     Schema schema;
@@ -386,9 +412,14 @@ Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what) {
         SQLColAttribute(stmt, i, SQL_DESC_UNSIGNED, nullptr, 0, nullptr, &is_unsigned);
         Column col;
         col.name = reinterpret_cast<const char*>(name);
+        std::string native = type_name;
+        if (declared != nullptr) {
+            auto it = declared->find(col.name);
+            if (it != declared->end()) native = it->second;
+        }
         try {
             col.type = dialect_->refine(column_type_from_odbc(
-                data_type, size, digits, is_unsigned == SQL_TRUE, type_name,
+                data_type, size, digits, is_unsigned == SQL_TRUE, native,
                 nullable != SQL_NO_NULLS));
         } catch (const Error& e) {
             throw e.with_context(what + ", column '" + col.name + "'");
@@ -409,7 +440,12 @@ Schema Connection::describe(const QualifiedName& table) {
     check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
                         SQL_NTS),
           SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
-    return describe_result(st.get(), "describing " + table.display());
+    // sqliteodbc describes results without lengths or decimal scales; the catalog keeps the
+    // declared type ("decimal(16,4)", "varchar(30)").
+    std::map<std::string, std::string> declared;
+    if (dialect_->dbms() == Dbms::sqlite) declared = declared_types(table);
+    return describe_result(st.get(), "describing " + table.display(),
+                           declared.empty() ? nullptr : &declared);
 }
 
 }  // namespace replicate::odbc::detail

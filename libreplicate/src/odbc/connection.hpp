@@ -7,6 +7,7 @@
 #include <sqlext.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,8 +79,12 @@ public:
     bool table_exists(const QualifiedName& table);
     /// Columns of \p table; Error(kind config) naming the table if it does not exist.
     Schema describe(const QualifiedName& table);
-    /// Columns of the result of an executed statement.
-    Schema describe_result(SQLHSTMT stmt, const std::string& what);
+    /// Columns of the result of an executed statement; \p declared, when given, maps column
+    /// names to declared type names that replace what the driver reports.
+    Schema describe_result(SQLHSTMT stmt, const std::string& what,
+                           const std::map<std::string, std::string>* declared = nullptr);
+    /// Declared type name of each column of \p table, from the catalog (SQLColumns).
+    std::map<std::string, std::string> declared_types(const QualifiedName& table);
 
     /// Throws the Error for a failed call on \p handle, unless \p rc succeeded.
     void check(SQLRETURN rc, SQLSMALLINT handle_type, SQLHANDLE handle,

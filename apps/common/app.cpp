@@ -1,0 +1,210 @@
+#include "app.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <boost/core/null_deleter.hpp>
+#include <boost/log/core.hpp>
+#include <boost/log/expressions.hpp>
+#include <boost/log/sinks/sync_frontend.hpp>
+#include <boost/log/sinks/text_ostream_backend.hpp>
+#include <boost/log/support/date_time.hpp>
+#include <boost/log/trivial.hpp>
+#include <boost/log/utility/setup/common_attributes.hpp>
+#include <boost/log/utility/setup/file.hpp>
+#include <boost/make_shared.hpp>
+
+#include <replicate/version.hpp>
+
+namespace po = boost::program_options;
+namespace logging = boost::log;
+
+namespace replicate::app {
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+}  // namespace
+
+const std::atomic<bool>& interrupted() { return g_interrupted; }
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+int exit_code_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::config: return exit_usage;
+    case ErrorKind::connection: return exit_unreachable;
+    case ErrorKind::cancelled: return exit_interrupted;
+    default: return exit_failed;
+    }
+}
+
+void add_common_options(po::options_description& desc, CommonOptions& out) {
+    desc.add_options()
+        ("config", po::value(&out.config)->value_name("FILE"), "job file (TOML); required")
+        ("env-file", po::value(&out.env_file)->value_name("FILE"),
+         "KEY=VALUE file for ${VAR} in the job file (default: ./.env if present; the "
+         "environment wins)")
+        ("print-config", po::bool_switch(&out.print_config),
+         "print the effective settings (passwords masked) and exit")
+        ("log-level", po::value(&out.log_level)->value_name("LEVEL")->default_value("info"),
+         "trace, debug, info, warning or error")
+        ("log-file", po::value(&out.log_file)->value_name("FILE"), "also write the log here")
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit");
+}
+
+int parse_command_line(const std::string& tool, const std::string& synopsis, int argc,
+                       char** argv, po::options_description& desc, po::variables_map& vm) {
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        if (vm.count("help")) {
+            std::cout << "Usage: " << tool << " " << synopsis << "\n\n" << desc << "\n"
+                      << "Exit codes: 0 success; 1 a partition or table failed; 2 bad usage or "
+                         "configuration (nothing written);\n3 a database could not be reached "
+                         "or logged into; 130 interrupted.\n";
+            return exit_ok;
+        }
+        if (vm.count("version")) {
+            std::cout << tool << " (libreplicate) " << replicate::version() << "\n";
+            return exit_ok;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << tool << ": error: " << e.what() << " (see --help)\n";
+        return exit_usage;
+    }
+    if (!vm.count("config")) {
+        std::cerr << tool << ": error: --config FILE is required (see --help)\n";
+        return exit_usage;
+    }
+    return -1;
+}
+
+void setup_logging(const CommonOptions& options) {
+    logging::trivial::severity_level level;
+    if (!logging::trivial::from_string(options.log_level.c_str(), options.log_level.size(),
+                                       level)) {
+        throw Error(ErrorKind::config, "--log-level '" + options.log_level +
+                                           "' is not known: use trace, debug, info, warning or "
+                                           "error");
+    }
+    logging::add_common_attributes();
+    auto core = logging::core::get();
+    core->remove_all_sinks();
+    core->set_filter(logging::trivial::severity >= level);
+    namespace expr = logging::expressions;
+    const auto format = expr::stream
+                        << expr::format_date_time<boost::posix_time::ptime>(
+                               "TimeStamp", "%Y-%m-%d %H:%M:%S.%f")
+                        << " " << std::setw(7) << logging::trivial::severity << "  "
+                        << expr::smessage;
+    using Sink = logging::sinks::synchronous_sink<logging::sinks::text_ostream_backend>;
+    auto sink = boost::make_shared<Sink>();
+    sink->locked_backend()->add_stream(
+        boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
+    sink->locked_backend()->auto_flush(true);
+    sink->set_formatter(format);
+    core->add_sink(sink);
+    if (!options.log_file.empty()) {
+        auto file = logging::add_file_log(logging::keywords::file_name = options.log_file,
+                                          logging::keywords::open_mode = std::ios_base::app,
+                                          logging::keywords::auto_flush = true);
+        file->set_formatter(format);
+    }
+}
+
+JobConfig load_job(const CommonOptions& options) {
+    std::map<std::string, std::string> env_file;
+    if (!options.env_file.empty()) {
+        env_file = load_env_file(options.env_file);
+    } else if (std::filesystem::exists(".env")) {
+        env_file = load_env_file(".env");
+    }
+    return load_job_file(options.config, process_environment(std::move(env_file)));
+}
+
+int guarded(const std::string& tool, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const Error& e) {
+        std::cerr << tool << ": error: " << e.what() << "\n";
+        return exit_code_for(e.kind());
+    } catch (const std::exception& e) {
+        std::cerr << tool << ": internal error: " << e.what() << "\n";
+        return exit_failed;
+    }
+}
+
+void print_summary(const RunReport& report) {
+    std::ostringstream os;
+    os << "\nrun " << report.run_id << "\n";
+    os << std::left << std::setw(28) << "table" << std::right << std::setw(6) << "ok"
+       << std::setw(8) << "failed" << std::setw(9) << "skipped" << std::setw(12) << "rows"
+       << std::setw(10) << "seconds" << std::setw(11) << "rows/s" << "\n";
+    std::int64_t rows = 0;
+    double seconds = 0;
+    int ok = 0;
+    int failed = 0;
+    int skipped = 0;
+    for (const TableSummary& t : report.tables) {
+        const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
+        os << std::left << std::setw(28) << t.table << std::right << std::setw(6)
+           << t.partitions_ok << std::setw(8) << t.partitions_failed << std::setw(9)
+           << t.partitions_skipped << std::setw(12) << t.rows << std::setw(10) << std::fixed
+           << std::setprecision(2) << t.seconds << std::setw(11) << std::setprecision(0) << rate
+           << "\n";
+        rows += t.rows;
+        seconds += t.seconds;
+        ok += t.partitions_ok;
+        failed += t.partitions_failed;
+        skipped += t.partitions_skipped;
+    }
+    os << std::left << std::setw(28) << "total" << std::right << std::setw(6) << ok
+       << std::setw(8) << failed << std::setw(9) << skipped << std::setw(12) << rows
+       << std::setw(10) << std::setprecision(2) << seconds << std::setw(11)
+       << std::setprecision(0) << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
+    for (const TableSummary& t : report.tables) {
+        if (t.null_partition_rows > 0) {
+            os << "WARNING: " << t.table << " has " << t.null_partition_rows
+               << " row(s) with a NULL date column; no date range copies them\n";
+        }
+    }
+    for (const PartitionResult& r : report.partitions) {
+        if (r.status == PartitionStatus::failed) {
+            os << "FAILED " << r.partition.table.source.display() << " " << r.partition.label()
+               << ": " << r.error << "\n";
+        }
+    }
+    if (report.cancelled) os << "INTERRUPTED: in-flight partitions were rolled back; rerun with --resume\n";
+    std::cout << os.str() << std::flush;
+}
+
+int exit_code_for(const RunReport& report) {
+    if (report.cancelled) return exit_interrupted;
+    return report.ok() ? exit_ok : exit_failed;
+}
+
+RunOptions run_options(const JobConfig& job, int max_workers_override) {
+    RunOptions o;
+    o.max_workers = max_workers_override > 0 ? max_workers_override : job.run.max_workers;
+    o.read.batch_rows = job.run.batch_rows;
+    o.read.batch_bytes = job.run.batch_bytes;
+    o.retry.max_attempts = job.run.retry_attempts;
+    o.retry.base_delay = std::chrono::milliseconds(job.run.retry_base_delay_ms);
+    o.cancel = &interrupted();
+    return o;
+}
+
+}  // namespace replicate::app

@@ -1,0 +1,93 @@
+// replicate_all_sales: copies the [[sales]] tables month by month over a date range.
+#include <iostream>
+
+#include <replicate/odbc/database.hpp>
+#include <replicate/orchestrator.hpp>
+
+#include "common/app.hpp"
+
+namespace po = boost::program_options;
+using namespace replicate;
+
+int main(int argc, char** argv) {
+    const std::string tool = "replicate_all_sales";
+    app::CommonOptions common;
+    std::string start;
+    std::string end;
+    int max_workers = 0;
+    std::vector<std::string> tables;
+    bool resume = false;
+    po::options_description desc("Options");
+    desc.add_options()
+        ("start-date", po::value(&start)->value_name("YYYY-MM-DD"), "first day to copy (included)")
+        ("end-date", po::value(&end)->value_name("YYYY-MM-DD"), "last day to copy (included)")
+        ("max-workers", po::value(&max_workers)->value_name("N"),
+         "months copied at once = source connections (default: [run] max_workers or 2)")
+        ("table", po::value(&tables)->value_name("NAME")->composing(),
+         "copy only this [[sales]] table (repeatable)")
+        ("resume", po::bool_switch(&resume),
+         "skip months the ledger records as done for the same table and range");
+    app::add_common_options(desc, common);
+    po::variables_map vm;
+    const int early = app::parse_command_line(
+        tool, "--config FILE --start-date YYYY-MM-DD --end-date YYYY-MM-DD [options]", argc, argv,
+        desc, vm);
+    if (early >= 0) return early;
+
+    return app::guarded(tool, [&]() -> int {
+        app::setup_logging(common);
+        const JobConfig job = app::load_job(common);
+        if (vm.count("max-workers") && (max_workers < 1 || max_workers > 64)) {
+            throw Error(ErrorKind::config, "--max-workers must be between 1 and 64, got " +
+                                               std::to_string(max_workers));
+        }
+        if (common.print_config) {
+            std::cout << job.to_masked_toml() << "\n# command line\n# start-date = " << start
+                      << "\n# end-date = " << end << "\n# max-workers = "
+                      << (max_workers > 0 ? max_workers : job.run.max_workers)
+                      << "\n# resume = " << (resume ? "true" : "false") << "\n";
+            return app::exit_ok;
+        }
+        if (start.empty() || end.empty()) {
+            throw Error(ErrorKind::config, "--start-date and --end-date are required (YYYY-MM-DD)");
+        }
+        const DateRange range =
+            DateRange::inclusive(Date::parse(start, "--start-date"), Date::parse(end, "--end-date"));
+        if (job.sales.empty()) {
+            throw Error(ErrorKind::config, common.config + " lists no [[sales]] tables");
+        }
+        Plan plan;
+        plan.range = range;
+        for (const std::string& name : tables) {
+            bool found = false;
+            for (const SalesTableConfig& s : job.sales) found = found || s.table == name;
+            if (!found) {
+                std::string known;
+                for (const SalesTableConfig& s : job.sales) known += (known.empty() ? "" : ", ") + s.table;
+                throw Error(ErrorKind::config, "--table " + name + " is not a [[sales]] table of " +
+                                                   common.config + " (configured: " + known + ")");
+            }
+        }
+        for (const SalesTableConfig& s : job.sales) {
+            if (tables.empty() || std::find(tables.begin(), tables.end(), s.table) != tables.end()) {
+                plan.tables.push_back(job.sales_spec(s));
+            }
+        }
+
+        app::install_signal_handlers();
+        RunOptions options = app::run_options(job, max_workers);
+        options.resume = resume;
+        odbc::OdbcSourceFactory source(job.source);
+        odbc::OdbcTarget target(job.target);
+        Orchestrator orchestrator(source, target, options);
+        orchestrator.on_progress([](const PartitionResult& r) {
+            std::clog << "  " << r.partition.table.source.display() << " " << r.partition.label()
+                      << ": " << to_string(r.status) << ", " << r.rows << " rows in "
+                      << r.seconds << " s" << (r.attempts > 1 ? " (" + std::to_string(r.attempts) + " attempts)" : "")
+                      << "\n";
+        });
+        const RunReport report = orchestrator.run(plan);
+        app::print_summary(report);
+        return app::exit_code_for(report);
+    });
+}
