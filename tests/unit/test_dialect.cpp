@@ -1,0 +1,130 @@
+#include <replicate/dialect.hpp>
+
+#include "helpers.hpp"
+
+using namespace replicate;
+
+TEST_CASE("identifiers are quoted with the closing quote doubled, never pasted raw") {
+    auto sqlite = make_dialect(Dbms::sqlite);
+    auto mssql = make_dialect(Dbms::sqlserver);
+    auto maria = make_dialect(Dbms::mariadb);
+    CHECK(sqlite->quote("APP_4_SALES") == "\"APP_4_SALES\"");
+    CHECK(sqlite->quote("a\"; DROP TABLE x; --") == "\"a\"\"; DROP TABLE x; --\"");
+    CHECK(mssql->quote("we]ird[") == "[we]]ird[]");
+    CHECK(maria->quote("back`tick") == "`back``tick`");
+    CHECK(mssql->qualified({"COM_5013", "APP_4_SALES"}) == "[COM_5013].[APP_4_SALES]");
+    CHECK(test::error_kind([&] { sqlite->quote(""); }) == ErrorKind::config);
+    CHECK(test::error_kind([&] { sqlite->quote(std::string("a\nb")); }) == ErrorKind::config);
+}
+
+TEST_CASE("range statements use two parameters and no literal date") {
+    auto d = make_dialect(Dbms::sqlserver);
+    const Schema s{{"ID", {Type::int64}}, {"DT", {Type::timestamp}}};
+    CHECK(d->select({"COM_5013", "APP_4_SALES"}, s, "DT") ==
+          "SELECT [ID], [DT] FROM [COM_5013].[APP_4_SALES] WHERE [DT] >= ? AND [DT] < ?");
+    CHECK(d->delete_rows({"dbo", "t"}, "DT") == "DELETE FROM [dbo].[t] WHERE [DT] >= ? AND [DT] < ?");
+    CHECK(d->delete_rows({"dbo", "t"}, "") == "DELETE FROM [dbo].[t]");
+    CHECK(d->insert({"dbo", "t"}, s) == "INSERT INTO [dbo].[t] ([ID], [DT]) VALUES (?, ?)");
+    CHECK(d->select_one({"dbo", "t"}) == "SELECT TOP 1 * FROM [dbo].[t]");
+    CHECK(make_dialect(Dbms::postgresql)->select_one({"", "t"}) == "SELECT * FROM \"t\" LIMIT 1");
+}
+
+TEST_CASE("created column types are exact equivalents") {
+    ColumnType dec{Type::decimal, 0, 16, 4};
+    ColumnType vc{Type::text, 30};
+    ColumnType nvc{Type::text, 100};
+    nvc.national = true;
+    ColumnType max{Type::text, 0};
+    ColumnType rv{Type::binary, 8};
+    rv.row_version = true;
+    ColumnType ts{Type::timestamp};
+    ts.precision = 7;
+    ColumnType dt{Type::timestamp};
+    dt.precision = 3;
+    dt.native_name = "datetime";
+    ColumnType tiny{Type::int8};
+    tiny.native_name = "tinyint";
+    auto mssql = make_dialect(Dbms::sqlserver);
+    CHECK(mssql->column_type(dec) == "decimal(16,4)");
+    CHECK(mssql->column_type(vc) == "varchar(30)");
+    CHECK(mssql->column_type(nvc) == "nvarchar(100)");
+    CHECK(mssql->column_type(max) == "varchar(max)");
+    CHECK(mssql->column_type(rv) == "binary(8)");
+    CHECK(mssql->column_type(ts) == "datetime2(7)");
+    CHECK(mssql->column_type(dt) == "datetime");
+    CHECK(mssql->column_type(tiny) == "tinyint");
+    auto sqlite = make_dialect(Dbms::sqlite);
+    CHECK(sqlite->column_type(dec) == "decimal(16,4)");
+    CHECK(sqlite->column_type(vc) == "varchar(30)");
+    CHECK(sqlite->column_type(rv) == "binary(8)");
+    auto pg = make_dialect(Dbms::postgresql);
+    CHECK(pg->column_type(dec) == "numeric(16,4)");
+    CHECK(pg->column_type(rv) == "bytea");
+    CHECK(pg->column_type(tiny) == "smallint");
+    auto maria = make_dialect(Dbms::mariadb);
+    CHECK(maria->column_type(dec) == "decimal(16,4)");
+    CHECK(maria->column_type(vc) == "varchar(30) CHARACTER SET utf8mb4");
+    CHECK(sqlite->create_table({"", "t"}, {{"a", dec}, {"b", vc}}) ==
+          "CREATE TABLE \"t\" (\"a\" decimal(16,4), \"b\" varchar(30))");
+}
+
+TEST_CASE("sqliteodbc's types are refined from the declared type name") {
+    auto sqlite = make_dialect(Dbms::sqlite);
+    ColumnType t{Type::text, 0};
+    t.native_name = "decimal(16,4)";
+    const ColumnType dec = sqlite->refine(t);
+    CHECK(dec.type == Type::decimal);
+    CHECK(dec.precision == 16);
+    CHECK(dec.scale == 4);
+    t.native_name = "binary(8)";
+    const ColumnType bin = sqlite->refine(t);
+    CHECK(bin.type == Type::binary);
+    CHECK(bin.length == 8);
+    CHECK(bin.fixed_length);
+    t.native_name = "nvarchar(60)";
+    CHECK(sqlite->refine(t).length == 60);
+    CHECK(sqlite->refine(t).national);
+}
+
+TEST_CASE("errors are classified by SQLSTATE and native code, never by message text") {
+    auto mssql = make_dialect(Dbms::sqlserver);
+    for (long code : {1205L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L, 40197L, 40501L, 40613L,
+                      49918L, 49919L, 49920L}) {
+        CAPTURE(code);
+        CHECK(mssql->classify("HY000", code) == ErrorKind::transient);
+    }
+    for (long code : {8152L, 2628L, 241L, 242L, 8115L, 2627L, 515L}) {
+        CAPTURE(code);
+        CHECK(mssql->classify("22001", code) == ErrorKind::data);
+    }
+    CHECK(mssql->classify("40001", 0) == ErrorKind::transient);
+    CHECK(mssql->classify("08S01", 0) == ErrorKind::transient);
+    auto pg = make_dialect(Dbms::postgresql);
+    CHECK(pg->classify("40P01", 7) == ErrorKind::transient);
+    CHECK(pg->classify("40001", 7) == ErrorKind::transient);
+    CHECK(pg->classify("22003", 7) == ErrorKind::data);
+    auto maria = make_dialect(Dbms::mariadb);
+    CHECK(maria->classify("40001", 1213) == ErrorKind::transient);
+    CHECK(maria->classify("HY000", 2013) == ErrorKind::transient);
+    CHECK(maria->classify("22001", 1406) == ErrorKind::data);
+    auto sqlite = make_dialect(Dbms::sqlite);
+    CHECK(sqlite->classify("HY000", 5) == ErrorKind::transient);
+}
+
+TEST_CASE("driver options the library depends on are added, never overriding the user's") {
+    auto sqlite = make_dialect(Dbms::sqlite);
+    const std::string c = sqlite->complete_connection_string("Driver=SQLite3;Database=a.db", true);
+    CHECK(c.find("StepAPI=1") != std::string::npos);
+    CHECK(c.find("NoCreat=1") != std::string::npos);
+    CHECK(sqlite->complete_connection_string("Driver=SQLite3;Database=a.db;stepapi=0", false)
+              .find("StepAPI=1") == std::string::npos);
+    auto pg = make_dialect(Dbms::postgresql);
+    CHECK(pg->complete_connection_string("Driver={PostgreSQL Unicode};Server=h", true)
+              .find("UseDeclareFetch=1") != std::string::npos);
+    Dbms g{};
+    CHECK(guess_dbms("Driver={ODBC Driver 18 for SQL Server};Server=x", g));
+    CHECK(g == Dbms::sqlserver);
+    CHECK(guess_dbms("DRIVER=FreeTDS;Server=x", g));
+    CHECK(g == Dbms::sqlserver);
+    CHECK_FALSE(guess_dbms("DSN=warehouse", g));
+}

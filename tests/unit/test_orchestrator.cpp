@@ -1,0 +1,379 @@
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include <replicate/memory.hpp>
+#include <replicate/orchestrator.hpp>
+
+#include "helpers.hpp"
+
+using namespace replicate;
+using test::d;
+
+namespace {
+
+Schema sales_schema() {
+    return {{"ID", {Type::int64}}, {"SALE_DATE", {Type::timestamp}}, {"AMOUNT", {Type::decimal, 0, 16, 4}}};
+}
+
+/// Three tables with rows spread over Jan..Jun 2025 (10 per month), plus one NULL-dated row.
+std::shared_ptr<MemoryDatabase> source_db() {
+    auto db = std::make_shared<MemoryDatabase>();
+    for (const char* name : {"A", "B", "C"}) {
+        MemoryTable t{sales_schema(), {}};
+        for (int m = 1; m <= 6; ++m) {
+            for (int i = 0; i < 10; ++i) {
+                t.rows.push_back({Value{std::int64_t{m * 100 + i}},
+                                  Value{Timestamp{Date{2025, m, 1 + i}, i, 0, 0, 0}},
+                                  Value{std::string(std::to_string(m) + "." + std::to_string(i) + "000")}});
+            }
+        }
+        t.rows.push_back({Value{std::int64_t{999}}, Value{}, Value{std::string("1.0000")}});
+        db->put({"", name}, t);
+    }
+    return db;
+}
+
+TableSpec spec(const std::string& name) {
+    TableSpec t;
+    t.source = {"", name};
+    t.target = {"", "t_" + name};
+    t.partition_column = "SALE_DATE";
+    return t;
+}
+
+Plan plan(std::vector<std::string> names, const char* from = "2025-01-01", const char* to = "2025-06-30") {
+    Plan p;
+    for (const auto& n : names) p.tables.push_back(spec(n));
+    p.range = DateRange::inclusive(d(from), d(to));
+    return p;
+}
+
+/// Watches reads: how many run at once, and in which table order they start and end.
+struct Watch {
+    std::atomic<int> active{0};
+    std::atomic<int> peak{0};
+    std::mutex mutex;
+    std::vector<std::pair<std::string, char>> events;  // table, 's'tart / 'e'nd
+    void event(const std::string& table, char what) {
+        std::lock_guard<std::mutex> lock(mutex);
+        events.emplace_back(table, what);
+    }
+};
+
+class WatchedReader : public BatchReader {
+public:
+    WatchedReader(std::unique_ptr<BatchReader> inner, Watch& w, std::string table)
+        : inner_(std::move(inner)), w_(w), table_(std::move(table)) {
+        const int now = ++w_.active;
+        int peak = w_.peak.load();
+        while (now > peak && !w_.peak.compare_exchange_weak(peak, now)) {
+        }
+        w_.event(table_, 's');
+    }
+    ~WatchedReader() override {
+        w_.event(table_, 'e');
+        --w_.active;
+    }
+    bool next(Batch& b) override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(15));
+        return inner_->next(b);
+    }
+
+private:
+    std::unique_ptr<BatchReader> inner_;
+    Watch& w_;
+    std::string table_;
+};
+
+class WatchedSource : public Source {
+public:
+    WatchedSource(std::unique_ptr<Source> inner, Watch& w) : inner_(std::move(inner)), w_(w) {}
+    Schema describe(const QualifiedName& t) override { return inner_->describe(t); }
+    std::unique_ptr<BatchReader> read(const Partition& p, const Schema& s, const ReadOptions& o) override {
+        return std::make_unique<WatchedReader>(inner_->read(p, s, o), w_, p.table.source.table);
+    }
+    std::int64_t count_null_partition_rows(const TableSpec& t) override {
+        return inner_->count_null_partition_rows(t);
+    }
+
+private:
+    std::unique_ptr<Source> inner_;
+    Watch& w_;
+};
+
+class WatchedSourceFactory : public SourceFactory {
+public:
+    WatchedSourceFactory(std::shared_ptr<MemoryDatabase> db, Watch& w) : inner_(std::move(db)), w_(w) {}
+    std::unique_ptr<Source> connect() override {
+        return std::make_unique<WatchedSource>(inner_.connect(), w_);
+    }
+
+private:
+    MemorySourceFactory inner_;
+    Watch& w_;
+};
+
+/// A target whose sinks fail on chosen partitions, a chosen number of times, in a chosen way.
+struct Fault {
+    std::string table;
+    std::string label;
+    enum { on_begin, after_commit } when = on_begin;
+    int times = 1;  // how many attempts fail
+    std::function<void()> raise;
+};
+
+class FaultyTarget : public Target {
+public:
+    FaultyTarget(std::shared_ptr<MemoryDatabase> db, std::vector<Fault> faults)
+        : inner_(std::move(db)), faults_(std::move(faults)) {}
+    void validate(const TableSpec& t, const Schema& s) override { inner_.validate(t, s); }
+    void prepare(const TableSpec& t, const Schema& s) override { inner_.prepare(t, s); }
+    Ledger& ledger() override { return inner_.ledger(); }
+    std::unique_ptr<Sink> open_sink(const std::string& run_id) override;
+
+    Fault* match(const Partition& p, int when) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (Fault& f : faults_) {
+            if (f.table == p.table.source.table && f.label == p.label() && f.when == when && f.times > 0) {
+                --f.times;
+                return &f;
+            }
+        }
+        return nullptr;
+    }
+    MemoryTarget inner_;
+
+private:
+    std::mutex mutex_;
+    std::vector<Fault> faults_;
+};
+
+class FaultySink : public Sink {
+public:
+    FaultySink(std::unique_ptr<Sink> inner, FaultyTarget& t) : inner_(std::move(inner)), t_(t) {}
+    void begin(const Partition& p, const Schema& s) override {
+        p_ = p;
+        if (Fault* f = t_.match(p, Fault::on_begin)) f->raise();
+        inner_->begin(p, s);
+    }
+    void write(const Batch& b) override { inner_->write(b); }
+    void commit() override {
+        inner_->commit();
+        if (Fault* f = t_.match(p_, Fault::after_commit)) f->raise();
+    }
+
+private:
+    std::unique_ptr<Sink> inner_;
+    FaultyTarget& t_;
+    Partition p_;
+};
+
+std::unique_ptr<Sink> FaultyTarget::open_sink(const std::string& run_id) {
+    return std::make_unique<FaultySink>(inner_.open_sink(run_id), *this);
+}
+
+RunOptions fast(int workers) {
+    RunOptions o;
+    o.max_workers = workers;
+    o.read.batch_rows = 3;
+    o.retry.base_delay = std::chrono::milliseconds(1);
+    return o;
+}
+
+const PartitionResult& result_for(const RunReport& r, const std::string& table, const std::string& label) {
+    for (const PartitionResult& p : r.partitions) {
+        if (p.partition.table.source.table == table && p.partition.label() == label) return p;
+    }
+    FAIL("no result for " << table << " " << label);
+    return r.partitions.front();
+}
+
+}  // namespace
+
+TEST_CASE("never more than max-workers partitions at once, and tables run one after another") {
+    for (int workers : {1, 2, 4}) {
+        CAPTURE(workers);
+        auto src = source_db();
+        auto dst = std::make_shared<MemoryDatabase>();
+        Watch watch;
+        WatchedSourceFactory source(src, watch);
+        MemoryTarget target(dst);
+        Orchestrator o(source, target, fast(workers));
+        const RunReport report = o.run(plan({"A", "B", "C"}));
+        CHECK(report.ok());
+        CHECK(report.partitions.size() == 18);
+        CHECK(watch.peak.load() <= workers);
+        CHECK(watch.peak.load() == workers);  // 6 months per table: the budget is used
+        // Every start of table B comes after every end of table A, and so on.
+        std::vector<std::string> order{"A", "B", "C"};
+        for (std::size_t t = 1; t < order.size(); ++t) {
+            std::size_t last_end_prev = 0;
+            std::size_t first_start_next = watch.events.size();
+            for (std::size_t i = 0; i < watch.events.size(); ++i) {
+                if (watch.events[i].first == order[t - 1] && watch.events[i].second == 'e') last_end_prev = i;
+                if (watch.events[i].first == order[t] && watch.events[i].second == 's')
+                    first_start_next = std::min(first_start_next, i);
+            }
+            CHECK(last_end_prev < first_start_next);
+        }
+        for (const char* name : {"A", "B", "C"}) {
+            const MemoryTable copied = dst->get({"", std::string("t_") + name});
+            CHECK(copied.rows.size() == 60);  // the NULL-dated row belongs to no month
+        }
+        REQUIRE(report.tables.size() == 3);
+        CHECK(report.tables[0].null_partition_rows == 1);
+        CHECK(report.tables[0].rows == 60);
+    }
+}
+
+TEST_CASE("one failing partition leaves the others done and the run failed; data errors are not retried") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    FaultyTarget target(dst, {Fault{"B", "2025-03-01..2025-04-01", Fault::on_begin, 5,
+                                    [] { throw Error(ErrorKind::data, "value too long for column X"); }}});
+    Orchestrator o(source, target, fast(2));
+    const RunReport report = o.run(plan({"A", "B", "C"}));
+    CHECK_FALSE(report.ok());
+    CHECK_FALSE(report.cancelled);
+    const PartitionResult& bad = result_for(report, "B", "2025-03-01..2025-04-01");
+    CHECK(bad.status == PartitionStatus::failed);
+    CHECK(bad.error_kind == ErrorKind::data);
+    CHECK(bad.attempts == 1);
+    CHECK(bad.error.find("column X") != std::string::npos);
+    int done = 0;
+    for (const PartitionResult& r : report.partitions) done += r.status == PartitionStatus::done;
+    CHECK(done == 17);
+    CHECK(dst->get({"", "t_C"}).rows.size() == 60);
+    CHECK(dst->get({"", "t_B"}).rows.size() == 50);
+    CHECK(report.tables[1].partitions_failed == 1);
+    CHECK(report.tables[1].partitions_ok == 5);
+}
+
+TEST_CASE("transient errors are retried up to the limit; exceptions of any type never escape a task") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    FaultyTarget target(dst, {
+        Fault{"A", "2025-01-01..2025-02-01", Fault::on_begin, 2, [] { throw Error(ErrorKind::transient, "deadlock victim", "40001", 1205); }},
+        Fault{"A", "2025-02-01..2025-03-01", Fault::on_begin, 9, [] { throw Error(ErrorKind::transient, "deadlock victim", "40001", 1205); }},
+        Fault{"A", "2025-03-01..2025-04-01", Fault::on_begin, 1, [] { throw std::runtime_error("boom"); }},
+        Fault{"A", "2025-04-01..2025-05-01", Fault::on_begin, 1, [] { throw 42; }},
+    });
+    Orchestrator o(source, target, fast(2));
+    const RunReport report = o.run(plan({"A"}));
+    const PartitionResult& jan = result_for(report, "A", "2025-01-01..2025-02-01");
+    CHECK(jan.status == PartitionStatus::done);
+    CHECK(jan.attempts == 3);
+    CHECK(jan.rows == 10);
+    const PartitionResult& feb = result_for(report, "A", "2025-02-01..2025-03-01");
+    CHECK(feb.status == PartitionStatus::failed);
+    CHECK(feb.attempts == 3);
+    CHECK(feb.error_kind == ErrorKind::transient);
+    CHECK(result_for(report, "A", "2025-03-01..2025-04-01").error_kind == ErrorKind::internal);
+    CHECK(result_for(report, "A", "2025-04-01..2025-05-01").error == "unknown exception");
+    CHECK(result_for(report, "A", "2025-05-01..2025-06-01").status == PartitionStatus::done);
+}
+
+TEST_CASE("a commit whose outcome is unknown is checked against the ledger, not redone") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    int raised = 0;
+    FaultyTarget target(dst, {Fault{"A", "2025-01-01..2025-02-01", Fault::after_commit, 1, [&] {
+                                        ++raised;
+                                        throw Error(ErrorKind::transient, "connection lost during commit", "08S01");
+                                    }}});
+    Orchestrator o(source, target, fast(1));
+    const RunReport report = o.run(plan({"A"}));
+    CHECK(raised == 1);
+    const PartitionResult& jan = result_for(report, "A", "2025-01-01..2025-02-01");
+    CHECK(jan.status == PartitionStatus::done);
+    CHECK(jan.attempts == 1);
+    CHECK(dst->get({"", "t_A"}).rows.size() == 60);
+}
+
+TEST_CASE("running the same range twice leaves the target as after one run; --resume skips done months") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    Orchestrator(source, target, fast(2)).run(plan({"A"}));
+    const MemoryTable once = dst->get({"", "t_A"});
+    const RunReport again = Orchestrator(source, target, fast(2)).run(plan({"A"}));
+    CHECK(again.ok());
+    MemoryTable twice = dst->get({"", "t_A"});
+    CHECK(twice.rows.size() == once.rows.size());
+    auto sorted = [](std::vector<std::vector<Value>> rows) {
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+            return std::get<std::int64_t>(a[0].data) < std::get<std::int64_t>(b[0].data);
+        });
+        return rows;
+    };
+    CHECK(sorted(twice.rows) == sorted(once.rows));
+    CHECK(dst->ledger().size() == 6);
+
+    RunOptions resume = fast(2);
+    resume.resume = true;
+    const RunReport resumed = Orchestrator(source, target, resume).run(plan({"A"}, "2025-01-01", "2025-07-31"));
+    int skipped = 0;
+    for (const PartitionResult& r : resumed.partitions) skipped += r.status == PartitionStatus::skipped;
+    CHECK(skipped == 6);
+    CHECK(result_for(resumed, "A", "2025-07-01..2025-08-01").status == PartitionStatus::done);
+    CHECK(resumed.tables[0].partitions_skipped == 6);
+}
+
+TEST_CASE("cancellation: nothing starts after the flag is set and the run says so") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    std::atomic<bool> cancel{true};
+    RunOptions o = fast(2);
+    o.cancel = &cancel;
+    const RunReport report = Orchestrator(source, target, o).run(plan({"A"}));
+    CHECK(report.cancelled);
+    CHECK_FALSE(report.ok());
+    for (const PartitionResult& r : report.partitions) CHECK(r.status == PartitionStatus::cancelled);
+    CHECK(dst->ledger().empty());
+}
+
+TEST_CASE("validation happens before any write: a missing table or date column throws config") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    Orchestrator o(source, target, fast(2));
+    CHECK(test::error_kind([&] { o.run(plan({"A", "MISSING"})); }) == ErrorKind::config);
+    CHECK_FALSE(dst->contains({"", "t_A"}));
+    Plan p = plan({"A"});
+    p.tables[0].partition_column = "NOPE";
+    std::string msg;
+    CHECK(test::error_kind([&] { o.run(p); }, &msg) == ErrorKind::config);
+    CHECK(msg.find("NOPE") != std::string::npos);
+    p.tables[0].partition_column = "AMOUNT";
+    CHECK(test::error_kind([&] { o.run(p); }, &msg) == ErrorKind::config);
+    CHECK(msg.find("not a date") != std::string::npos);
+    CHECK(dst->ledger().empty());
+    CHECK(test::error_kind([&] { Orchestrator(source, target, fast(0)); }) == ErrorKind::config);
+}
+
+TEST_CASE("retry delays grow exponentially with jitter and a cap") {
+    RetryPolicy p;
+    p.base_delay = std::chrono::milliseconds(100);
+    p.max_delay = std::chrono::milliseconds(1000);
+    for (int i = 0; i < 50; ++i) {
+        const auto d2 = p.delay_before(2).count();
+        const auto d3 = p.delay_before(3).count();
+        const auto d9 = p.delay_before(9).count();
+        CHECK(d2 >= 50);
+        CHECK(d2 <= 100);
+        CHECK(d3 >= 100);
+        CHECK(d3 <= 200);
+        CHECK(d9 <= 1000);
+        CHECK(d9 >= 500);
+    }
+}

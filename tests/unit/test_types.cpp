@@ -1,0 +1,73 @@
+#include <cmath>
+#include <limits>
+
+#include <replicate/types.hpp>
+
+#include "helpers.hpp"
+
+using namespace replicate;
+
+TEST_CASE("timestamps print with as many fraction digits as they need") {
+    Timestamp t{test::d("2025-10-31"), 23, 59, 59, 999000000};
+    CHECK(t.to_string() == "2025-10-31 23:59:59.999");
+    t.nanosecond = 0;
+    CHECK(t.to_string() == "2025-10-31 23:59:59");
+    CHECK(t.to_string(3) == "2025-10-31 23:59:59.000");
+    t.nanosecond = 123456000;
+    CHECK(t.to_string() == "2025-10-31 23:59:59.123456");
+    t.nanosecond = 123456700;
+    CHECK(t.to_string() == "2025-10-31 23:59:59.123456700");
+}
+
+TEST_CASE("values compare bit-exactly: -0.0 differs from 0.0, NaN equals itself, NULL differs from ''") {
+    CHECK(Value{0.0} != Value{-0.0});
+    CHECK(Value{std::numeric_limits<double>::quiet_NaN()} == Value{std::numeric_limits<double>::quiet_NaN()});
+    CHECK(Value{} != Value{std::string()});
+    CHECK(Value{std::int64_t{1}} != Value{1.0});
+    CHECK(Value{std::string("a ")} != Value{std::string("a")});
+}
+
+TEST_CASE("a batch keeps NULLs, empty strings, zero bytes and exact values column by column") {
+    Schema schema{{"i", {Type::int64}}, {"f", {Type::float64}}, {"t", {Type::timestamp}},
+                  {"s", {Type::text}}, {"b", {Type::binary}}, {"m", {Type::decimal, 0, 38, 10}}};
+    Batch batch(schema);
+    const std::string bytes("\0\x01\xff\0", 4);
+    const std::vector<Value> row1{Value{std::int64_t{-9223372036854775807 - 1}}, Value{-0.0},
+                                  Value{Timestamp{test::d("0001-01-01")}}, Value{std::string("")},
+                                  Value{bytes}, Value{std::string("-1234567890123456789012345678.0123456789")}};
+    const std::vector<Value> row2{Value{}, Value{}, Value{}, Value{}, Value{}, Value{}};
+    const std::vector<Value> row3{Value{std::int64_t{42}}, Value{std::nextafter(0.0, 1.0)},
+                                  Value{Timestamp{test::d("9999-12-31"), 23, 59, 59, 999999999}},
+                                  Value{std::string("héllo 🍜  ")}, Value{std::string()},
+                                  Value{std::string("0.0000000001")}};
+    batch.append_row(row1);
+    batch.append_row(row2);
+    batch.append_row(row3);
+    REQUIRE(batch.rows() == 3);
+    for (std::size_t c = 0; c < schema.size(); ++c) {
+        CAPTURE(c);
+        CHECK(batch.value(0, c) == row1[c]);
+        CHECK(batch.value(1, c) == row2[c]);
+        CHECK(batch.value(2, c) == row3[c]);
+    }
+    CHECK(batch.byte_size() > 0);
+    batch.clear();
+    CHECK(batch.rows() == 0);
+}
+
+TEST_CASE("appending a value of the wrong kind is an internal error, not a silent conversion") {
+    ColumnData c(Type::int32);
+    CHECK(test::error_kind([&] { c.append(Value{std::string("1")}); }) == ErrorKind::internal);
+    CHECK(test::error_kind([&] { c.append(Value{1.5}); }) == ErrorKind::internal);
+}
+
+TEST_CASE("connection strings are masked: PWD, Password, braced values with ';' and '}}'") {
+    CHECK(mask_connection_string("Driver={ODBC Driver 18 for SQL Server};Server=db;UID=etl;PWD=s3cr3t;Encrypt=yes") ==
+          "Driver={ODBC Driver 18 for SQL Server};Server=db;UID=etl;PWD=***;Encrypt=yes");
+    const std::string braced = mask_connection_string("uid=a;Password={p;w}}d};Database=x");
+    CHECK(braced == "uid=a;Password=***;Database=x");
+    CHECK(braced.find("p;w") == std::string::npos);
+    CHECK(mask_connection_string("DSN=x; pwd = hunter2 ") .find("hunter2") == std::string::npos);
+    CHECK(mask_connection_string("Driver=SQLite3;Database=demo/source.db") ==
+          "Driver=SQLite3;Database=demo/source.db");
+}
