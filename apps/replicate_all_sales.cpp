@@ -1,5 +1,8 @@
 // replicate_all_sales: copies the [[sales]] tables month by month over a date range.
+#include <algorithm>
 #include <iostream>
+
+#include <boost/log/trivial.hpp>
 
 #include <replicate/odbc/database.hpp>
 #include <replicate/orchestrator.hpp>
@@ -81,10 +84,10 @@ int main(int argc, char** argv) {
         odbc::OdbcTarget target(job.target);
         Orchestrator orchestrator(source, target, options);
         orchestrator.on_progress([](const PartitionResult& r) {
-            std::clog << "  " << r.partition.table.source.display() << " " << r.partition.label()
-                      << ": " << to_string(r.status) << ", " << r.rows << " rows in "
-                      << r.seconds << " s" << (r.attempts > 1 ? " (" + std::to_string(r.attempts) + " attempts)" : "")
-                      << "\n";
+            BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << " "
+                                    << r.partition.label() << ": " << to_string(r.status) << ", "
+                                    << r.rows << " rows in " << r.seconds << " s, "
+                                    << r.attempts << " attempt(s)";
         });
         const RunReport report = orchestrator.run(plan);
         app::print_summary(report);

@@ -1,5 +1,8 @@
 // replicate_reference: full refresh of the [[reference]] tables through a staging table.
+#include <algorithm>
 #include <iostream>
+
+#include <boost/log/trivial.hpp>
 
 #include <replicate/odbc/database.hpp>
 #include <replicate/orchestrator.hpp>
@@ -71,8 +74,8 @@ int main(int argc, char** argv) {
         odbc::OdbcTarget target(job.target);
         Orchestrator orchestrator(source, target, app::run_options(job, max_workers));
         orchestrator.on_progress([](const PartitionResult& r) {
-            std::clog << "  " << r.partition.table.source.display() << ": " << to_string(r.status)
-                      << ", " << r.rows << " rows in " << r.seconds << " s\n";
+            BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << ": " << to_string(r.status)
+                      << ", " << r.rows << " rows in " << r.seconds << " s";
         });
         const RunReport report = orchestrator.run(plan);
         app::print_summary(report);

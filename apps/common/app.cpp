@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <boost/log/utility/setup/file.hpp>
 #include <boost/make_shared.hpp>
 
+#include <replicate/log_level.hpp>
 #include <replicate/version.hpp>
 
 namespace po = boost::program_options;
@@ -100,6 +102,7 @@ void setup_logging(const CommonOptions& options) {
                                            "' is not known: use trace, debug, info, warning or "
                                            "error");
     }
+    replicate::set_log_level(static_cast<LogLevel>(std::min<int>(level, logging::trivial::error)));
     logging::add_common_attributes();
     auto core = logging::core::get();
     core->remove_all_sinks();

@@ -5,6 +5,7 @@
 #include <replicate/dialect.hpp>
 #include <replicate/error.hpp>
 #include <replicate/ledger.hpp>
+#include <replicate/log_level.hpp>
 #include <replicate/memory.hpp>
 #include <replicate/odbc/database.hpp>
 #include <replicate/orchestrator.hpp>

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Command-line contract of the three tools: help/version, exit codes, one-line errors,
+# the demo end to end, masking. Usage: test_tools.sh BIN_DIR SOURCE_DIR
+set -u
+bin=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
+
+# expect CODE NAME CMD...: runs CMD, checks its exit code; output in $work/out, $work/err.
+expect() {
+    local want=$1 name=$2
+    shift 2
+    "$@" >out 2>err
+    local got=$?
+    if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else
+        bad "$name: exit $got, wanted $want"; sed 's/^/    | /' err | head -5; fi
+}
+# contains FILE TEXT NAME
+contains() { if grep -qF -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $1"; sed 's/^/    | /' "$1" | head -5; fi; }
+matches() { if grep -qE -- "$2" "$1"; then ok "$3"; else bad "$3: /$2/ not in $1"; sed 's/^/    | /' "$1" | head -8; fi; }
+lacks() { if grep -qF -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3"; fi; }
+one_line() { if [ "$(wc -l <"$1")" = 1 ]; then ok "$2: one line"; else bad "$2: $(wc -l <"$1") lines"; cat "$1"; fi; }
+
+mkdir demo
+sqlite3 demo/source.db <"$src/examples/demo/make_source.sql" >/dev/null
+cp "$src/examples/demo/demo.toml" job.toml
+target_sum() { [ -f demo/target.db ] && sqlite3 demo/target.db .dump | md5sum || echo "no target"; }
+
+for tool in replicate_all_sales replicate_reference test_connection; do
+    expect 0 "$tool --help" "$bin/$tool" --help
+    contains out "Usage: $tool" "$tool --help shows usage"
+    contains out "--config" "$tool --help lists --config"
+    expect 0 "$tool --version" "$bin/$tool" --version
+    contains out "libreplicate" "$tool --version names the library"
+    expect 2 "$tool without --config" "$bin/$tool"
+    one_line err "$tool without --config"
+    expect 2 "$tool with an unknown option" "$bin/$tool" --config job.toml --bogus
+    expect 2 "$tool with a missing job file" "$bin/$tool" --config nope.toml
+    contains err "nope.toml" "$tool names the missing job file"
+done
+
+expect 0 "test_connection on the demo" "$bin/test_connection" --config job.toml
+contains out "all checks passed" "test_connection reports success"
+contains out "APP_4_SALESITEM" "test_connection checks each table"
+sed 's|Database=demo/source.db|Database=/nonexistent/dir/source.db|' job.toml >unreachable.toml
+expect 3 "test_connection on an unreachable source" "$bin/test_connection" --config unreachable.toml --source
+contains out "[FAIL]" "test_connection marks the failure"
+sed 's|APP_4_VOUCHER"|APP_4_VOUCHERS"|' job.toml >missing.toml
+expect 2 "test_connection with a table missing in the source" "$bin/test_connection" --config missing.toml --source
+
+before=$(target_sum)
+expect 2 "bad start date" "$bin/replicate_all_sales" --config job.toml --start-date 2025-13-01 --end-date 2025-12-31
+one_line err "bad start date"
+contains err "2025-13-01" "bad date is named"
+expect 2 "end before start" "$bin/replicate_all_sales" --config job.toml --start-date 2025-10-31 --end-date 2025-10-01
+expect 2 "--max-workers 0" "$bin/replicate_all_sales" --config job.toml --start-date 2025-10-01 --end-date 2025-10-31 --max-workers 0
+expect 2 "--max-workers 100000" "$bin/replicate_all_sales" --config job.toml --start-date 2025-10-01 --end-date 2025-10-31 --max-workers 100000
+expect 2 "unknown --table" "$bin/replicate_all_sales" --config job.toml --start-date 2025-10-01 --end-date 2025-10-31 --table APP_4_NOPE
+contains err "APP_4_NOPE" "unknown table is named"
+expect 3 "unreachable source" "$bin/replicate_all_sales" --config unreachable.toml --start-date 2025-10-01 --end-date 2025-10-31
+expect 2 "table missing in the source" "$bin/replicate_all_sales" --config missing.toml --start-date 2025-10-01 --end-date 2025-10-31
+printf '[source\nconnection = 1\n' >broken.toml
+expect 2 "invalid TOML" "$bin/replicate_all_sales" --config broken.toml --start-date 2025-10-01 --end-date 2025-10-31
+one_line err "invalid TOML"
+expect 2 "replicate_reference without --full-table" "$bin/replicate_reference" --config job.toml
+[ "$(target_sum)" = "$before" ] && ok "bad input left the target as it was" || bad "bad input changed the target"
+
+expect 0 "two months of sales" "$bin/replicate_all_sales" --config job.toml --start-date 2025-02-01 --end-date 2025-03-31 --max-workers 2
+contains out "APP_4_SALESITEM" "summary lists the tables"
+contains out "total" "summary has a total"
+n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_SALES")
+m=$(sqlite3 demo/source.db "select count(*) from APP_4_SALES where DATETIME__SALES_DATE >= '2025-02-01' and DATETIME__SALES_DATE < '2025-04-01'")
+[ "$n" = "$m" ] && ok "copied exactly Feb and Mar ($n sales)" || bad "copied $n sales, source has $m"
+expect 0 "the same range with --resume" "$bin/replicate_all_sales" --config job.toml --start-date 2025-02-01 --end-date 2025-03-31 --resume
+matches out "^APP_4_SALES +0 +0 +2 " "--resume skipped both months"
+expect 0 "--table subset" "$bin/replicate_all_sales" --config job.toml --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER
+lacks out "APP_4_SALESITEM" "--table copies only the named table"
+expect 0 "reference refresh" "$bin/replicate_reference" --config job.toml --full-table
+n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_ITEM")
+[ "$n" = 2000 ] && ok "reference table refreshed (2000 items)" || bad "reference table has $n rows"
+
+# Secrets: a password in the connection string is masked in --print-config and never printed.
+cat >secret.toml <<TOML
+[source]
+connection = "Driver=SQLite3;Database=demo/source.db;PWD=\${DEMO_SECRET}"
+[target]
+connection = "Driver=SQLite3;Database=/nonexistent/dir/t.db;Password={Sw0rdf1sh;x}"
+[[sales]]
+table = "APP_4_SALES"
+date_column = "DATETIME__SALES_DATE"
+TOML
+echo "DEMO_SECRET=hunter2-secret" >.env
+expect 0 "--print-config" "$bin/replicate_all_sales" --config secret.toml --print-config
+contains out "PWD=***" "--print-config masks PWD"
+lacks out "hunter2-secret" "--print-config hides the password from .env"
+lacks out "Sw0rdf1sh" "--print-config hides a braced password"
+expect 3 "unreachable target with a password" "$bin/test_connection" --config secret.toml --log-level trace
+cat out err >all
+lacks all "hunter2-secret" "no password in test_connection output"
+lacks all "Sw0rdf1sh" "no braced password in test_connection output"
+rm .env
+expect 2 "missing \${VAR}" "$bin/replicate_all_sales" --config secret.toml --start-date 2025-10-01 --end-date 2025-10-31
+contains err "DEMO_SECRET" "missing variable is named"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start, command 2: installs what is missing, builds and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/support/install_deps.sh test
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREPLICATE_BUILD_TESTS=ON >/dev/null
+cmake --build build -j"$(nproc)"
+ctest --test-dir build --output-on-failure --timeout 1800 "$@"
