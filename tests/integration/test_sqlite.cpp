@@ -334,3 +334,21 @@ TEST_CASE("a configured table missing in the source, or a non-date date column, 
                          Sqlite(dir.file("target.db")).scalar("SELECT COUNT(*) FROM sqlite_master") > 0;
     CHECK_FALSE(written);
 }
+
+TEST_CASE("a ledger created from migrations/sqlite is the one the library writes to") {
+    fixtures::TempDir dir;
+    const std::string target_path = dir.file("target.db");
+    {
+        std::ifstream in(fixtures::source_dir() + "/migrations/sqlite/001_ledger.sql");
+        std::stringstream sql;
+        sql << in.rdbuf();
+        Sqlite(target_path).exec(sql.str());
+    }
+    odbc::OdbcSourceFactory source(fixtures::sqlite_endpoint(demo_source()));
+    odbc::OdbcTarget target(fixtures::sqlite_endpoint(target_path));
+    REQUIRE(Orchestrator(source, target, options()).run(sales_plan({"APP_4_VOUCHER"})).ok());
+    Sqlite t(target_path);
+    CHECK(t.scalar("SELECT COUNT(*) FROM replicate_ledger WHERE table_name = 'com_5013_APP_4_VOUCHER'") == 13);
+    CHECK(t.scalar("SELECT SUM(row_count) FROM replicate_ledger") == 7750);
+    CHECK(t.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'replicate_ledger' AND sql LIKE '%PRIMARY KEY%'") == 1);
+}

@@ -1,0 +1,11 @@
+-- The ledger for a MariaDB/MySQL target (created automatically when the user may create tables).
+CREATE TABLE IF NOT EXISTS replicate_ledger (
+    table_name   varchar(200) CHARACTER SET utf8mb4 NOT NULL,
+    range_lo     varchar(10)  CHARACTER SET utf8mb4 NOT NULL,
+    range_hi     varchar(10)  CHARACTER SET utf8mb4 NOT NULL,
+    source_table varchar(200) CHARACTER SET utf8mb4 NOT NULL,
+    row_count    bigint       NOT NULL,
+    run_id       varchar(64)  CHARACTER SET utf8mb4 NOT NULL,
+    finished_at  varchar(19)  CHARACTER SET utf8mb4 NOT NULL,
+    PRIMARY KEY (table_name, range_lo, range_hi)
+) ENGINE = InnoDB;

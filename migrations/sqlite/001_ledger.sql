@@ -1,0 +1,11 @@
+-- The ledger for a SQLite target (created automatically on first run).
+CREATE TABLE IF NOT EXISTS replicate_ledger (
+    table_name   varchar(200) NOT NULL,
+    range_lo     varchar(10)  NOT NULL,
+    range_hi     varchar(10)  NOT NULL,
+    source_table varchar(200) NOT NULL,
+    row_count    bigint       NOT NULL,
+    run_id       varchar(64)  NOT NULL,
+    finished_at  varchar(19)  NOT NULL,
+    PRIMARY KEY (table_name, range_lo, range_hi)
+);

@@ -1,0 +1,15 @@
+-- The ledger: one row per replicated partition, written in the same transaction as the data.
+-- libreplicate creates it on first run when it may; create it here when the ETL user may not.
+USE [WAREHOUSE];
+IF OBJECT_ID(N'[dbo].[replicate_ledger]', N'U') IS NULL
+CREATE TABLE [dbo].[replicate_ledger] (
+    [table_name]   varchar(200) NOT NULL,  -- target table, schema.table
+    [range_lo]     varchar(10)  NOT NULL,  -- 'YYYY-MM-DD', '' for a whole-table refresh
+    [range_hi]     varchar(10)  NOT NULL,  -- exclusive
+    [source_table] varchar(200) NOT NULL,
+    [row_count]    bigint       NOT NULL,
+    [run_id]       varchar(64)  NOT NULL,
+    [finished_at]  varchar(19)  NOT NULL,  -- UTC 'YYYY-MM-DD HH:MM:SS'
+    PRIMARY KEY ([table_name], [range_lo], [range_hi])
+);
+GO
