@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packaging is tested, not assumed: install libreplicate into a temporary prefix, build the
 # custom-sink example as a separate project with find_package(replicate), run it on a small
-# SQLite source, check its output. Usage: test_package.sh BUILD_DIR SOURCE_DIR
+# SQLite source, check its output. Usage: test_package.sh BUILD_DIR SOURCE_DIR [CXXFLAGS]
+# (CXXFLAGS: the library's own, e.g. sanitizers, which the consumer must share)
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -14,7 +15,7 @@ test -f "$work/prefix/include/replicate/orchestrator.hpp"
     || { echo "FAIL: a public header includes SOCI, ODBC or Boost.Log"; exit 1; }
 
 cmake -S "$src/examples/custom_sink" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
-      -DCMAKE_BUILD_TYPE=Release >/dev/null
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="${3:-}" >/dev/null
 cmake --build "$work/consumer" -j2 >/dev/null
 echo "ok   - a separate project builds against the installed package"
 
