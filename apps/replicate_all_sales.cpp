@@ -40,10 +40,7 @@ int main(int argc, char** argv) {
     return app::guarded(tool, [&]() -> int {
         app::setup_logging(common);
         const JobConfig job = app::load_job(common);
-        if (vm.count("max-workers") && (max_workers < 1 || max_workers > 64)) {
-            throw Error(ErrorKind::config, "--max-workers must be between 1 and 64, got " +
-                                               std::to_string(max_workers));
-        }
+        app::check_max_workers(vm, max_workers);
         if (common.print_config) {
             std::cout << job.to_masked_toml() << "\n# command line\n# start-date = " << start
                       << "\n# end-date = " << end << "\n# max-workers = "
@@ -56,24 +53,15 @@ int main(int argc, char** argv) {
         }
         const DateRange range =
             DateRange::inclusive(Date::parse(start, "--start-date"), Date::parse(end, "--end-date"));
-        if (job.sales.empty()) {
-            throw Error(ErrorKind::config, common.config + " lists no [[sales]] tables");
-        }
+        std::vector<std::string> configured;
+        for (const SalesTableConfig& t : job.sales) configured.push_back(t.table);
+        const std::vector<std::string> selected =
+            app::select_tables(tables, configured, "sales", common.config);
         Plan plan;
         plan.range = range;
-        for (const std::string& name : tables) {
-            bool found = false;
-            for (const SalesTableConfig& s : job.sales) found = found || s.table == name;
-            if (!found) {
-                std::string known;
-                for (const SalesTableConfig& s : job.sales) known += (known.empty() ? "" : ", ") + s.table;
-                throw Error(ErrorKind::config, "--table " + name + " is not a [[sales]] table of " +
-                                                   common.config + " (configured: " + known + ")");
-            }
-        }
-        for (const SalesTableConfig& s : job.sales) {
-            if (tables.empty() || std::find(tables.begin(), tables.end(), s.table) != tables.end()) {
-                plan.tables.push_back(job.sales_spec(s));
+        for (const SalesTableConfig& t : job.sales) {
+            if (std::find(selected.begin(), selected.end(), t.table) != selected.end()) {
+                plan.tables.push_back(job.sales_spec(t));
             }
         }
 

@@ -199,6 +199,37 @@ int exit_code_for(const RunReport& report) {
     return report.ok() ? exit_ok : exit_failed;
 }
 
+void check_max_workers(const po::variables_map& vm, int max_workers) {
+    if (vm.count("max-workers") && (max_workers < 1 || max_workers > 64)) {
+        throw Error(ErrorKind::config, "--max-workers must be between 1 and 64, got " +
+                                           std::to_string(max_workers));
+    }
+}
+
+std::vector<std::string> select_tables(const std::vector<std::string>& requested,
+                                       const std::vector<std::string>& configured,
+                                       const std::string& section, const std::string& config_path) {
+    if (configured.empty()) {
+        throw Error(ErrorKind::config, config_path + " lists no [[" + section + "]] tables");
+    }
+    for (const std::string& name : requested) {
+        if (std::find(configured.begin(), configured.end(), name) == configured.end()) {
+            std::string known;
+            for (const std::string& c : configured) known += (known.empty() ? "" : ", ") + c;
+            throw Error(ErrorKind::config, "--table " + name + " is not a [[" + section +
+                                               "]] table of " + config_path + " (configured: " +
+                                               known + ")");
+        }
+    }
+    std::vector<std::string> out;
+    for (const std::string& c : configured) {
+        if (requested.empty() || std::find(requested.begin(), requested.end(), c) != requested.end()) {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 RunOptions run_options(const JobConfig& job, int max_workers_override) {
     RunOptions o;
     o.max_workers = max_workers_override > 0 ? max_workers_override : job.run.max_workers;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -60,6 +61,15 @@ void print_summary(const RunReport& report);
 
 /// Exit code for a finished run.
 int exit_code_for(const RunReport& report);
+
+/// Throws Error(kind config) unless --max-workers, when given, is within 1..64.
+void check_max_workers(const boost::program_options::variables_map& vm, int max_workers);
+
+/// The configured table names that --table selected (all of them when none was given), in
+/// configuration order. An unknown name is Error(kind config) listing the configured ones.
+std::vector<std::string> select_tables(const std::vector<std::string>& requested,
+                                       const std::vector<std::string>& configured,
+                                       const std::string& section, const std::string& config_path);
 
 /// Options shared by the two replicating tools: --max-workers and the [run] settings.
 RunOptions run_options(const JobConfig& job, int max_workers_override);
