@@ -70,6 +70,8 @@ public:
     virtual RangeBinding range_binding(const ColumnType& t) const;
     /// Statements run on a fresh source session (isolation, read-only hints).
     virtual std::vector<std::string> source_session_setup(Isolation level) const;
+    /// Statements run on a fresh target session.
+    virtual std::vector<std::string> target_session_setup() const { return {}; }
     /// Driver options this library depends on, added when the string lacks them (e.g.
     /// sqliteodbc StepAPI=1 so results stream; psqlODBC UseDeclareFetch=1).
     virtual std::string complete_connection_string(std::string connection, bool source) const;

@@ -214,11 +214,10 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
     info_.database = get_info(h, SQL_DATABASE_NAME);
     info_.dbms = dbms_from_name(info_.dbms_name);
     dialect_ = make_dialect(info_.dbms);
-    if (source) {
-        for (const std::string& sql : dialect_->source_session_setup(endpoint.isolation)) {
-            execute(sql);
-        }
-    }
+    const std::vector<std::string> setup = source
+                                               ? dialect_->source_session_setup(endpoint.isolation)
+                                               : dialect_->target_session_setup();
+    for (const std::string& sql : setup) execute(sql);
     REPLICATE_LOG(debug) << "connected to " << side << ": " << info_.dbms_name << ' '
                          << info_.dbms_version << " via " << info_.driver_name << ' '
                          << info_.driver_version;
