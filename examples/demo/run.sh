@@ -21,13 +21,15 @@ echo "== replicate_all_sales, Oct 2024 .. Oct 2025, 2 workers"
 echo "== replicate_reference --full-table"
 ./build/apps/replicate_reference --config "$job" --full-table --log-level warning
 
-echo "== source vs target (rows; rows differing in either direction)"
+echo "== source vs target (rows; rows differing in either direction, decimals compared by value)"
 printf '%-28s %10s %10s %10s\n' table source target differ
 for t in $(sqlite3 demo/source.db "select name from sqlite_master where type='table' order by name"); do
+    cols=$(sqlite3 demo/source.db "select group_concat('\"' || name || '\"' ||
+        case when lower(type) like 'decimal%' then ' + 0' else '' end, ', ') from pragma_table_info('$t')")
     read -r s d x <<<"$(sqlite3 -separator ' ' demo/target.db "attach 'demo/source.db' as s;
         select (select count(*) from s.$t), (select count(*) from com_5013_$t),
-               (select count(*) from (select * from s.$t except select * from com_5013_$t))
-             + (select count(*) from (select * from com_5013_$t except select * from s.$t));")"
+               (select count(*) from (select $cols from s.$t except select $cols from com_5013_$t))
+             + (select count(*) from (select $cols from com_5013_$t except select $cols from s.$t));")"
     printf '%-28s %10s %10s %10s\n' "$t" "$s" "$d" "$x"
 done
 echo "== ledger: $(sqlite3 demo/target.db 'select count(*) from replicate_ledger') partitions recorded in demo/target.db"

@@ -54,7 +54,9 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(mssql->column_type(dt) == "datetime");
     CHECK(mssql->column_type(tiny) == "tinyint");
     auto sqlite = make_dialect(Dbms::sqlite);
-    CHECK(sqlite->column_type(dec) == "decimal(16,4)");
+    // More than 15 digits: TEXT affinity, or SQLite would round to a double.
+    CHECK(sqlite->column_type(dec) == "decimal_text(16,4)");
+    CHECK(sqlite->column_type(ColumnType{Type::decimal, 0, 15, 2}) == "decimal(15,2)");
     CHECK(sqlite->column_type(vc) == "varchar(30)");
     CHECK(sqlite->column_type(rv) == "binary(8)");
     auto pg = make_dialect(Dbms::postgresql);
@@ -65,7 +67,7 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(maria->column_type(dec) == "decimal(16,4)");
     CHECK(maria->column_type(vc) == "varchar(30) CHARACTER SET utf8mb4");
     CHECK(sqlite->create_table({"", "t"}, {{"a", dec}, {"b", vc}}) ==
-          "CREATE TABLE \"t\" (\"a\" decimal(16,4), \"b\" varchar(30))");
+          "CREATE TABLE \"t\" (\"a\" decimal_text(16,4), \"b\" varchar(30))");
 }
 
 TEST_CASE("sqliteodbc's types are refined from the declared type name") {

@@ -82,6 +82,9 @@ public:
     /// Timestamps are bound as exact text instead of SQL_TIMESTAMP_STRUCT (sqliteodbc binds
     /// struct parameters at millisecond precision).
     virtual bool timestamps_as_text() const { return false; }
+    /// Decimals are bound as plain text (SQL_VARCHAR), not SQL_DECIMAL, which some drivers
+    /// convert through double.
+    virtual bool decimals_as_text() const { return false; }
     /// A query returning one row, one column: 1 if the database is read-only; empty if the
     /// DBMS cannot tell.
     virtual std::string read_only_query() const { return {}; }

@@ -39,6 +39,8 @@ public:
     std::string complete_connection_string(std::string c, bool) const override {
         // Without UseDeclareFetch psqlODBC reads the whole result into memory.
         c = with_default_attribute(std::move(c), "UseDeclareFetch", "1");
+        // psqlODBC reports boolean as varchar ('1'/'0') unless told otherwise.
+        c = with_default_attribute(std::move(c), "BoolsAsChar", "0");
         return with_default_attribute(std::move(c), "Fetch", "10000");
     }
 

@@ -18,8 +18,13 @@ public:
         case Type::int16: return "smallint";
         case Type::int32: return "integer";
         case Type::int64: return "bigint";
-        case Type::decimal:
-            return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+        case Type::decimal: {
+            // NUMERIC affinity keeps 15 significant digits and rounds the rest silently
+            // ('999999999999.9999' becomes 1e12). Wider decimals get a declared type with TEXT
+            // affinity ("TEXT" in the name) that refine() still reads as decimal(p,s).
+            const std::string ps = "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+            return (t.precision <= 15 ? "decimal" : "decimal_text") + ps;
+        }
         case Type::float32: return "real";
         case Type::float64: return "double";
         case Type::date: return "date";
@@ -42,7 +47,7 @@ public:
     ColumnType refine(ColumnType t) const override {
         const TypeName name = parse_type_name(t.native_name);
         const std::string& b = name.base;
-        if (b == "decimal" || b == "numeric") {
+        if (b == "decimal" || b == "numeric" || b == "decimal_text") {
             t.type = Type::decimal;
             t.precision = name.first > 0 ? static_cast<int>(name.first) : 38;
             t.scale = name.second >= 0 ? static_cast<int>(name.second) : 0;
@@ -93,6 +98,7 @@ public:
 
     bool serialize_writes() const override { return true; }
     bool timestamps_as_text() const override { return true; }
+    bool decimals_as_text() const override { return true; }
     std::size_t max_identifier_length() const override { return 128; }
 };
 

@@ -356,8 +356,10 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         case Type::float32: p = {SQL_C_DOUBLE, SQL_REAL, 7, 0, false}; break;
         case Type::float64: p = {SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, false}; break;
         case Type::decimal:
-            p = {SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
-                 static_cast<SQLSMALLINT>(t.scale), false};
+            p = conn.dialect().decimals_as_text()
+                    ? Param{SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0, false}
+                    : Param{SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
+                            static_cast<SQLSMALLINT>(t.scale), false};
             break;
         case Type::date:
             p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 10, 0, true}

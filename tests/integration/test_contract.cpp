@@ -1,0 +1,255 @@
+// The Source and Sink contract, one suite for every backend (REPLICATE_TEST_SOURCE).
+#include <replicate/orchestrator.hpp>
+
+#include "../support/backends.hpp"
+
+using namespace replicate;
+using backends::Backend;
+
+namespace {
+
+Schema schema() {
+    ColumnType day{Type::timestamp};
+    day.precision = 3;
+    ColumnType data{Type::binary, 8};
+    data.fixed_length = true;
+    return {{"ID", {Type::int64}}, {"DAY", day},        {"AMOUNT", {Type::decimal, 0, 16, 4}},
+            {"NOTE", {Type::text, 20}}, {"FLAG", {Type::boolean}}, {"DATA", data}};
+}
+
+Timestamp ts(const char* day, int h, int m, int s, std::uint32_t ms) {
+    return Timestamp{Date::parse(day), h, m, s, ms * 1000000u};
+}
+
+std::vector<Value> row(std::int64_t id, Timestamp day, const char* amount, const char* note,
+                       std::int64_t flag, std::string data) {
+    return {Value{id}, Value{day}, amount ? Value{std::string(amount)} : Value{},
+            note ? Value{std::string(note)} : Value{}, Value{flag}, Value{std::move(data)}};
+}
+
+const std::string bytes8("\x00\x01\xfe\xff\x00 a\x00", 8);
+
+/// Rows around the January/February/March edges.
+std::vector<std::vector<Value>> rows() {
+    return {
+        row(1, ts("2025-01-31", 23, 59, 59, 999), "1.5000", "last ms of Jan", 1, bytes8),
+        row(2, ts("2025-02-01", 0, 0, 0, 0), "-2.2500", "midnight Feb 1", 0, bytes8),
+        row(3, ts("2025-02-14", 12, 30, 0, 1), "999999999999.9999", "héllo 🍜  ", 1, bytes8),
+        row(4, ts("2025-02-28", 23, 59, 59, 999), "0.0001", "", 0, std::string(8, '\0')),
+        row(5, ts("2025-03-01", 0, 0, 0, 0), "0.0000", "midnight Mar 1", 1, bytes8),
+    };
+}
+
+TableSpec spec(const std::string& table) {
+    TableSpec t;
+    t.source = {"", table};
+    t.target = {"", table};
+    t.partition_column = "DAY";
+    return t;
+}
+
+Partition month(const TableSpec& t, const char* lo, const char* hi) {
+    return Partition{t, DateRange{Date::parse(lo), Date::parse(hi)}};
+}
+
+Batch batch_of(const std::vector<std::vector<Value>>& rs) {
+    Batch b(schema());
+    for (const auto& r : rs) b.append_row(r);
+    return b;
+}
+
+/// A fresh table in the target, created by the target itself.
+TableSpec fresh(Backend& b, const std::string& base) {
+    const TableSpec t = spec(backends::unique(base));
+    if (!b.is_memory()) b.drop(t.target.table);
+    b.target()->prepare(t, schema());
+    return t;
+}
+
+/// Commits \p rs as partition \p p in its own sink.
+void commit(Backend& b, const Partition& p, const std::vector<std::vector<Value>>& rs,
+            const std::string& run = "run-1") {
+    auto target = b.target();
+    auto sink = target->open_sink(run);
+    sink->begin(p, schema());
+    if (!rs.empty()) sink->write(batch_of(rs));
+    sink->commit();
+}
+
+fixtures::TableData read_all(Backend& b, const std::string& table) {
+    auto f = b.source_factory();
+    return fixtures::read_table(*f, table);
+}
+
+fixtures::TableData expected(const std::vector<std::vector<Value>>& rs) {
+    fixtures::TableData t{schema(), rs};
+    std::sort(t.rows.begin(), t.rows.end(), [](const auto& a, const auto& c) {
+        return std::get<std::int64_t>(a[0].data) < std::get<std::int64_t>(c[0].data);
+    });
+    return t;
+}
+
+std::vector<LedgerEntry> ledger_for(Backend& b, const TableSpec& t) {
+    return b.target()->ledger().entries(t.target);
+}
+
+std::vector<std::vector<Value>> pick(std::initializer_list<int> ids) {
+    std::vector<std::vector<Value>> out;
+    for (const auto& r : rows()) {
+        for (int id : ids) {
+            if (std::get<std::int64_t>(r[0].data) == id) out.push_back(r);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("begin, write, commit: the rows and their ledger entry appear together") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_commit");
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3, 4}));
+    fixtures::check_same(expected(pick({2, 3, 4})), read_all(b, t.target.table), b.name);
+    const auto ledger = ledger_for(b, t);
+    REQUIRE(ledger.size() == 1);
+    CHECK(ledger[0].range_lo == "2025-02-01");
+    CHECK(ledger[0].range_hi == "2025-03-01");
+    CHECK(ledger[0].rows == 3);
+    CHECK(ledger[0].run_id == "run-1");
+}
+
+TEST_CASE("a sink destroyed without commit leaves the target as it was, ledger included") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_rollback");
+    commit(b, month(t, "2025-01-01", "2025-02-01"), pick({1}));
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3, 4}));
+    {
+        auto target = b.target();
+        auto sink = target->open_sink("run-2");
+        sink->begin(month(t, "2025-02-01", "2025-03-01"), schema());
+        sink->write(batch_of({row(99, ts("2025-02-10", 1, 2, 3, 4), "1.0000", "never", 0, bytes8)}));
+        // destroyed here: no commit
+    }
+    fixtures::check_same(expected(pick({1, 2, 3, 4})), read_all(b, t.target.table), b.name);
+    for (const LedgerEntry& e : ledger_for(b, t)) CHECK(e.run_id == "run-1");
+    CHECK(ledger_for(b, t).size() == 2);
+}
+
+TEST_CASE("an empty partition empties its range only and is recorded with 0 rows") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_empty");
+    commit(b, month(t, "2025-01-01", "2025-02-01"), pick({1}));
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3, 4}));
+    commit(b, month(t, "2025-03-01", "2025-04-01"), pick({5}));
+    commit(b, month(t, "2025-02-01", "2025-03-01"), {}, "run-2");
+    fixtures::check_same(expected(pick({1, 5})), read_all(b, t.target.table), b.name);
+    bool found = false;
+    for (const LedgerEntry& e : ledger_for(b, t)) {
+        if (e.range_lo == "2025-02-01") {
+            found = true;
+            CHECK(e.rows == 0);
+            CHECK(e.run_id == "run-2");
+        }
+    }
+    CHECK(found);
+}
+
+TEST_CASE("rows whose every column but the date is NULL round-trip as NULLs") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_nulls");
+    std::vector<std::vector<Value>> nulls;
+    for (int i = 0; i < 3; ++i) {
+        nulls.push_back({Value{}, Value{ts("2025-02-05", i, 0, 0, 0)}, Value{}, Value{}, Value{}, Value{}});
+    }
+    commit(b, month(t, "2025-02-01", "2025-03-01"), nulls);
+    const auto got = read_all(b, t.target.table);
+    REQUIRE(got.rows.size() == 3);
+    for (const auto& r : got.rows) {
+        CHECK(r[0].is_null());
+        CHECK_FALSE(r[1].is_null());
+        for (std::size_t c = 2; c < r.size(); ++c) CHECK(r[c].is_null());
+    }
+    CHECK(ledger_for(b, t).at(0).rows == 3);
+}
+
+TEST_CASE("re-running a partition replaces it: never doubled, other partitions untouched") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_rerun");
+    commit(b, month(t, "2025-01-01", "2025-02-01"), pick({1}));
+    for (int i = 0; i < 3; ++i) commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3, 4}), "run-" + std::to_string(i));
+    fixtures::check_same(expected(pick({1, 2, 3, 4})), read_all(b, t.target.table), b.name);
+    CHECK(ledger_for(b, t).size() == 2);
+}
+
+TEST_CASE("the source reads exactly [lo, hi): midnight of the 1st in, midnight of the next 1st out") {
+    Backend& b = backends::source();
+    const TableSpec t = fresh(b, "contract_source");
+    commit(b, month(t, "2025-01-01", "2025-04-01"), rows());
+    auto source = b.source_factory()->connect();
+    const Schema s = source->describe(t.source);
+    REQUIRE(s.size() == schema().size());
+    auto read_ids = [&](const Partition& p, const ReadOptions& o) {
+        std::vector<std::int64_t> ids;
+        auto reader = source->read(p, s, o);
+        Batch batch(s);
+        while (reader->next(batch)) {
+            CHECK(batch.rows() <= o.batch_rows);
+            for (std::size_t r = 0; r < batch.rows(); ++r) ids.push_back(std::get<std::int64_t>(batch.value(r, 0).data));
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    ReadOptions two;
+    two.batch_rows = 2;
+    CHECK(read_ids(month(t, "2025-02-01", "2025-03-01"), two) == std::vector<std::int64_t>{2, 3, 4});
+    CHECK(read_ids(month(t, "2025-01-01", "2025-02-01"), two) == std::vector<std::int64_t>{1});
+    CHECK(read_ids(month(t, "2025-03-01", "2025-04-01"), two) == std::vector<std::int64_t>{5});
+    CHECK(read_ids(month(t, "2025-02-14", "2025-02-15"), ReadOptions{}).size() == 1);
+    CHECK(read_ids(month(t, "2025-04-01", "2025-05-01"), ReadOptions{}).empty());
+    ReadOptions tiny;
+    tiny.batch_bytes = 1;  // every batch still makes progress
+    CHECK(read_ids(month(t, "2025-01-01", "2025-04-01"), tiny).size() == 5);
+    CHECK(source->count_null_partition_rows(t) == 0);
+}
+
+TEST_CASE("a whole-table refresh replaces every row; a failed one leaves the old table and no staging") {
+    Backend& b = backends::target();
+    TableSpec t = fresh(b, "contract_refresh");
+    t.mode = TableMode::full_refresh;
+    t.partition_column.clear();
+    const Partition whole{t, std::nullopt};
+    commit(b, whole, pick({1, 2, 3}));
+    commit(b, whole, pick({4, 5}));
+    fixtures::check_same(expected(pick({4, 5})), read_all(b, t.target.table), b.name);
+    {
+        auto target = b.target();
+        auto sink = target->open_sink("run-x");
+        sink->begin(whole, schema());
+        sink->write(batch_of(pick({1})));
+    }
+    fixtures::check_same(expected(pick({4, 5})), read_all(b, t.target.table), b.name);
+    if (!b.is_memory()) CHECK_FALSE(b.exists(t.target.table + "__staging"));
+    const auto ledger = ledger_for(b, t);
+    REQUIRE(ledger.size() == 1);
+    CHECK(ledger[0].range_lo.empty());
+    CHECK(ledger[0].rows == 2);
+}
+
+TEST_CASE("the orchestrator on this backend: a month range copied twice equals one copy") {
+    Backend& b = backends::source();
+    const TableSpec src = fresh(b, "contract_orch_src");
+    commit(b, month(src, "2025-01-01", "2025-04-01"), rows());
+    TableSpec t = src;
+    t.target.table = backends::unique("contract_orch_dst");
+    if (!b.is_memory()) b.drop(t.target.table);
+    Plan plan;
+    plan.tables.push_back(t);
+    plan.range = DateRange::inclusive(Date::parse("2025-01-01"), Date::parse("2025-03-31"));
+    auto source = b.source_factory();
+    auto target = b.target();
+    RunOptions o;
+    o.max_workers = 3;
+    CHECK(Orchestrator(*source, *target, o).run(plan).ok());
+    CHECK(Orchestrator(*source, *target, o).run(plan).ok());
+    fixtures::check_same(expected(rows()), read_all(b, t.target.table), b.name);
+}

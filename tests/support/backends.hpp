@@ -1,0 +1,133 @@
+#pragma once
+// The backends the shared suites run against: memory, SQLite, PostgreSQL, MariaDB (and SQL
+// Server when REPLICATE_TEST_MSSQL is set). Chosen by environment variables that ctest sets:
+// REPLICATE_TEST_SOURCE and REPLICATE_TEST_TARGET name a backend each.
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <replicate/memory.hpp>
+#include <replicate/odbc/database.hpp>
+
+#include "fixtures.hpp"
+
+namespace backends {
+
+struct Quirks {
+    bool sqlite_text_times = false;   // dates/timestamps stored as ISO text
+    int max_fraction_digits = 9;      // timestamp precision the backend holds
+    bool exact_decimal = true;        // holds decimal(38,10) exactly
+};
+
+class Backend {
+public:
+    std::string name;  // memory, sqlite, postgresql, mariadb, sqlserver
+    std::string connection;
+    Quirks quirks;
+
+    bool is_memory() const { return name == "memory"; }
+    replicate::EndpointConfig endpoint() const {
+        replicate::EndpointConfig e;
+        e.connection = connection;
+        return e;
+    }
+    std::unique_ptr<replicate::SourceFactory> source_factory() const {
+        if (is_memory()) return std::make_unique<replicate::MemorySourceFactory>(memory_db);
+        return std::make_unique<replicate::odbc::OdbcSourceFactory>(endpoint());
+    }
+    std::unique_ptr<replicate::Target> target() const {
+        if (is_memory()) return std::make_unique<replicate::MemoryTarget>(memory_db);
+        return std::make_unique<replicate::odbc::OdbcTarget>(endpoint());
+    }
+    /// Runs a statement (not on memory).
+    void exec(const std::string& sql) const {
+        replicate::odbc::Database::connect(endpoint(), false)->execute(sql);
+    }
+    long long count(const std::string& table) const {
+        if (is_memory()) return static_cast<long long>(memory_db->get({"", table}).rows.size());
+        auto db = replicate::odbc::Database::connect(endpoint(), false);
+        return db->query_int("SELECT COUNT(*) FROM " + db->dialect().qualified({"", table})).value_or(-1);
+    }
+    void drop(const std::string& table) const {
+        if (is_memory()) {
+            memory_db->put({"", table}, {});
+            return;
+        }
+        auto db = replicate::odbc::Database::connect(endpoint(), false);
+        db->execute(db->dialect().drop_table_if_exists({"", table}));
+    }
+    bool exists(const std::string& table) const {
+        if (is_memory()) return memory_db->contains({"", table}) && !memory_db->get({"", table}).schema.empty();
+        return replicate::odbc::Database::connect(endpoint(), false)->table_exists({"", table});
+    }
+    std::shared_ptr<replicate::MemoryDatabase> memory_db = std::make_shared<replicate::MemoryDatabase>();
+    std::shared_ptr<fixtures::TempDir> dir;  // holds the SQLite file
+};
+
+/// Reads KEY=VALUE lines written by tests/support/servers.sh.
+inline std::map<std::string, std::string> servers_env() {
+    std::map<std::string, std::string> out;
+    const char* path = std::getenv("REPLICATE_SERVERS_ENV");
+    if (!path) return out;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto eq = line.find('=');
+        if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return out;
+}
+
+inline std::string setting(const std::string& key) {
+    if (const char* v = std::getenv(key.c_str()); v && *v) return v;
+    const auto env = servers_env();
+    auto it = env.find(key);
+    return it == env.end() ? std::string() : it->second;
+}
+
+/// The backend called \p name; its connection is empty when it is not available.
+inline Backend make(const std::string& name) {
+    Backend b;
+    b.name = name;
+    if (name == "sqlite") {
+        b.dir = std::make_shared<fixtures::TempDir>();
+        b.connection = "Driver=SQLite3;Database=" + b.dir->file(name + ".db");
+        b.quirks.sqlite_text_times = true;
+    } else if (name == "postgresql") {
+        b.connection = setting("REPLICATE_TEST_PG");
+        b.quirks.max_fraction_digits = 6;
+    } else if (name == "mariadb") {
+        b.connection = setting("REPLICATE_TEST_MARIADB");
+        b.quirks.max_fraction_digits = 6;
+    } else if (name == "sqlserver") {
+        b.connection = setting("REPLICATE_TEST_MSSQL");
+        b.quirks.max_fraction_digits = 7;
+    } else if (name != "memory") {
+        throw std::runtime_error("unknown backend " + name);
+    }
+    return b;
+}
+
+inline bool available(const Backend& b) { return b.is_memory() || !b.connection.empty(); }
+
+inline std::string unavailable_reason(const Backend& b) {
+    if (b.name == "sqlserver") return "SQL Server: REPLICATE_TEST_MSSQL is not set (no SQL Server runs here)";
+    return b.name + ": no connection string (REPLICATE_TEST_" +
+           std::string(b.name == "postgresql" ? "PG" : "MARIADB") +
+           " unset and tests/support/servers.sh did not start it)";
+}
+
+/// The source and target of this run, from REPLICATE_TEST_SOURCE / REPLICATE_TEST_TARGET.
+Backend& source();
+Backend& target();
+
+/// A name unique within the process, for tables of one test case.
+inline std::string unique(const std::string& base) {
+    static std::atomic<int> n{0};
+    return base + "_" + std::to_string(++n);
+}
+
+}  // namespace backends
