@@ -5,4 +5,8 @@ cd "$(dirname "$0")/.."
 bash tests/support/install_deps.sh test
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREPLICATE_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$(nproc)"
-ctest --test-dir build --output-on-failure --timeout 1800 "$@"
+status=0
+ctest --test-dir build --output-on-failure --timeout 1800 -j2 "$@" || status=$?
+# Say why anything was skipped (ctest only shows the output of failures).
+grep -ah '^SKIPPED: ' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/note: /'
+exit $status

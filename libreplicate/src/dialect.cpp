@@ -83,9 +83,18 @@ std::string Dialect::drop_table_if_exists(const QualifiedName& table) const {
     return "DROP TABLE IF EXISTS " + qualified(table);
 }
 
+std::string Dialect::select_expression(const std::string& quoted_column, const ColumnType&) const {
+    return quoted_column;
+}
+
 std::string Dialect::select(const QualifiedName& table, const Schema& schema,
                             const std::string& partition_column) const {
-    std::string sql = "SELECT " + column_list(*this, schema) + " FROM " + qualified(table);
+    std::string list;
+    for (const Column& c : schema) {
+        if (!list.empty()) list += ", ";
+        list += select_expression(quote(c.name), c.type);
+    }
+    std::string sql = "SELECT " + list + " FROM " + qualified(table);
     if (!partition_column.empty()) {
         sql += " WHERE " + quote(partition_column) + " >= ? AND " + quote(partition_column) + " < ?";
     }

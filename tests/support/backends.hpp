@@ -20,6 +20,7 @@ struct Quirks {
     bool sqlite_text_times = false;   // dates/timestamps stored as ISO text
     int max_fraction_digits = 9;      // timestamp precision the backend holds
     bool exact_decimal = true;        // holds decimal(38,10) exactly
+    bool negative_zero = true;        // keeps the sign of -0.0 (MariaDB stores 0)
 };
 
 class Backend {
@@ -102,6 +103,7 @@ inline Backend make(const std::string& name) {
     } else if (name == "mariadb") {
         b.connection = setting("REPLICATE_TEST_MARIADB");
         b.quirks.max_fraction_digits = 6;
+        b.quirks.negative_zero = false;
     } else if (name == "sqlserver") {
         b.connection = setting("REPLICATE_TEST_MSSQL");
         b.quirks.max_fraction_digits = 7;

@@ -85,6 +85,14 @@ public:
     /// Decimals are bound as plain text (SQL_VARCHAR), not SQL_DECIMAL, which some drivers
     /// convert through double.
     virtual bool decimals_as_text() const { return false; }
+    /// Floats travel as shortest round-trip text both ways (sqliteodbc converts doubles with
+    /// 15 significant digits).
+    virtual bool floats_as_text() const { return false; }
+    /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
+    /// row's length): such chunks are executed one row at a time.
+    virtual bool binary_arrays_need_equal_lengths() const { return false; }
+    /// The expression that reads \p quoted_column of type \p t in a SELECT list.
+    virtual std::string select_expression(const std::string& quoted_column, const ColumnType& t) const;
     /// A query returning one row, one column: 1 if the database is read-only; empty if the
     /// DBMS cannot tell.
     virtual std::string read_only_query() const { return {}; }

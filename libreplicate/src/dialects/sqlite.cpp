@@ -25,8 +25,10 @@ public:
             const std::string ps = "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
             return (t.precision <= 15 ? "decimal" : "decimal_text") + ps;
         }
-        case Type::float32: return "real";
-        case Type::float64: return "double";
+        // REAL affinity stores -0.0 as 0 and sqliteodbc rounds to 15 digits: floats are kept
+        // as shortest round-trip text (TEXT affinity; refine() reads them back as floats).
+        case Type::float32: return "real_text";
+        case Type::float64: return "double_text";
         case Type::date: return "date";
         case Type::time: return "time";
         case Type::timestamp: return "datetime";
@@ -64,6 +66,10 @@ public:
             t.length = name.first > 0 ? name.first : 0;
             t.fixed_length = b == "char" || b == "nchar";
             t.national = b[0] == 'n';
+        } else if (b == "real_text") {
+            t.type = Type::float32;
+        } else if (b == "double_text") {
+            t.type = Type::float64;
         } else if (b == "bit" || b == "boolean" || b == "bool") {
             t.type = Type::boolean;
         } else if (b == "datetime" || b == "timestamp") {
@@ -99,6 +105,19 @@ public:
     bool serialize_writes() const override { return true; }
     bool timestamps_as_text() const override { return true; }
     bool decimals_as_text() const override { return true; }
+    bool floats_as_text() const override { return true; }
+    bool binary_arrays_need_equal_lengths() const override { return true; }
+
+    // A REAL-stored value is rendered with the fewest digits (15, 16 or 17) that give the same
+    // double back; text and integers come as they are. Decimals and floats alike, so a decimal
+    // stored as REAL reads "454.3838", not "454.38380000000001".
+    std::string select_expression(const std::string& q, const ColumnType& t) const override {
+        if (t.type != Type::decimal && t.type != Type::float32 && t.type != Type::float64) return q;
+        const auto g = [&](int digits) { return "printf('%." + std::to_string(digits) + "g', " + q + ")"; };
+        return "CASE WHEN typeof(" + q + ") <> 'real' THEN " + q + " WHEN CAST(" + g(15) +
+               " AS REAL) = " + q + " THEN " + g(15) + " WHEN CAST(" + g(16) + " AS REAL) = " + q +
+               " THEN " + g(16) + " ELSE " + g(17) + " END";
+    }
     std::size_t max_identifier_length() const override { return 128; }
 };
 

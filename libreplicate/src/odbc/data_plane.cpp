@@ -1,6 +1,8 @@
 #include "data_plane.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -39,6 +41,10 @@ bool parse_time(std::string_view s, Timestamp& t) {
     }
     return true;
 }
+
+/// A real (float4) column holds floats; drivers that parse the server's shortest float text
+/// as a double (psqlODBC: "3.4028235e+38") land next to it, and rounding to float recovers it.
+double as_float(double v) { return static_cast<double>(static_cast<float>(v)); }
 
 std::string time_text(const Timestamp& t) {
     const std::string full = t.to_string();
@@ -88,6 +94,18 @@ std::string normalize_decimal(std::string_view in) {
     return s;
 }
 
+std::string shortest_double(double v) {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+    char buf[40];
+    for (int digits = 15; digits <= 17; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+        const double back = std::strtod(buf, nullptr);
+        if (back == v && std::signbit(back) == std::signbit(v)) break;
+    }
+    return buf;
+}
+
 // ---- reader ------------------------------------------------------------------------------
 
 OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
@@ -118,8 +136,12 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::float32:
         case Type::float64:
             // Never SQL_C_FLOAT: MariaDB Connector/ODBC corrupts memory on float array fetch.
-            c_type = SQL_C_DOUBLE;
-            width = sizeof(double);
+            if (conn.dialect().floats_as_text()) {
+                width = 48;
+            } else {
+                c_type = SQL_C_DOUBLE;
+                width = sizeof(double);
+            }
             break;
         case Type::date:
             c_type = SQL_C_TYPE_DATE;
@@ -241,7 +263,7 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
         case SQL_C_DOUBLE: {
             double v;
             std::memcpy(&v, p, sizeof v);
-            col.append_double(v);
+            col.append_double(schema_[b.column].type.type == Type::float32 ? as_float(v) : v);
             break;
         }
         case SQL_C_TYPE_DATE: {
@@ -267,6 +289,15 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             const Type type = schema_[b.column].type.type;
             if (type == Type::decimal) {
                 col.append_bytes(normalize_decimal(text));
+            } else if (type == Type::float32 || type == Type::float64) {
+                const std::string digits(text);
+                char* end = nullptr;
+                const double v = std::strtod(digits.c_str(), &end);
+                if (end == digits.c_str() || *end != '\0') {
+                    throw Error(ErrorKind::data, label_ + ", column '" + schema_[b.column].name +
+                                                     "': '" + digits + "' is not a number");
+                }
+                col.append_double(type == Type::float32 ? as_float(v) : v);
             } else if (type == Type::time) {
                 Timestamp t;
                 if (!parse_time(text, t)) {
@@ -346,46 +377,53 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
         const ColumnType& t = c.type;
-        Param p{SQL_C_CHAR, SQL_VARCHAR, 0, 0, false};
+        const bool float_text = conn.dialect().floats_as_text();
+        Param p{SQL_C_CHAR, SQL_VARCHAR, 0, 0, Text::raw};
         switch (t.type) {
-        case Type::boolean: p = {SQL_C_SBIGINT, SQL_BIT, 1, 0, false}; break;
-        case Type::int8: p = {SQL_C_SBIGINT, SQL_TINYINT, 3, 0, false}; break;
-        case Type::int16: p = {SQL_C_SBIGINT, SQL_SMALLINT, 5, 0, false}; break;
-        case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0, false}; break;
-        case Type::int64: p = {SQL_C_SBIGINT, SQL_BIGINT, 19, 0, false}; break;
-        case Type::float32: p = {SQL_C_DOUBLE, SQL_REAL, 7, 0, false}; break;
-        case Type::float64: p = {SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, false}; break;
+        case Type::boolean: p = {SQL_C_SBIGINT, SQL_BIT, 1, 0}; break;
+        case Type::int8: p = {SQL_C_SBIGINT, SQL_TINYINT, 3, 0}; break;
+        case Type::int16: p = {SQL_C_SBIGINT, SQL_SMALLINT, 5, 0}; break;
+        case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0}; break;
+        case Type::int64: p = {SQL_C_SBIGINT, SQL_BIGINT, 19, 0}; break;
+        case Type::float32:
+            p = float_text ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
+                           : Param{SQL_C_DOUBLE, SQL_REAL, 7, 0};
+            break;
+        case Type::float64:
+            p = float_text ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
+                           : Param{SQL_C_DOUBLE, SQL_DOUBLE, 15, 0};
+            break;
         case Type::decimal:
             p = conn.dialect().decimals_as_text()
-                    ? Param{SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0, false}
+                    ? Param{SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0}
                     : Param{SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
-                            static_cast<SQLSMALLINT>(t.scale), false};
+                            static_cast<SQLSMALLINT>(t.scale)};
             break;
         case Type::date:
-            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 10, 0, true}
-                           : Param{SQL_C_TYPE_DATE, SQL_TYPE_DATE, 10, 0, false};
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 10, 0, Text::datetime}
+                           : Param{SQL_C_TYPE_DATE, SQL_TYPE_DATE, 10, 0};
             break;
         case Type::timestamp:
-            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 29, 0, true}
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 29, 0, Text::datetime}
                            : Param{SQL_C_TYPE_TIMESTAMP, SQL_TYPE_TIMESTAMP,
                                    static_cast<SQLULEN>(t.precision > 0 ? 20 + t.precision : 19),
-                                   static_cast<SQLSMALLINT>(t.precision), false};
+                                   static_cast<SQLSMALLINT>(t.precision)};
             break;
         case Type::time:
-            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 18, 0, true}
+            p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 18, 0, Text::datetime}
                            : Param{SQL_C_CHAR, SQL_TYPE_TIME,
                                    static_cast<SQLULEN>(t.precision > 0 ? 9 + t.precision : 8),
-                                   static_cast<SQLSMALLINT>(t.precision), true};
+                                   static_cast<SQLSMALLINT>(t.precision), Text::datetime};
             break;
         case Type::text:
             p = {SQL_C_CHAR, t.length == 0 ? SQLSMALLINT{SQL_LONGVARCHAR} : SQLSMALLINT{SQL_VARCHAR},
-                 static_cast<SQLULEN>(t.length), 0, false};
+                 static_cast<SQLULEN>(t.length), 0};
             break;
         case Type::binary:
             p = {SQL_C_BINARY,
                  t.length == 0 ? SQLSMALLINT{SQL_LONGVARBINARY}
                                : (t.fixed_length ? SQLSMALLINT{SQL_BINARY} : SQLSMALLINT{SQL_VARBINARY}),
-                 static_cast<SQLULEN>(t.length), 0, false};
+                 static_cast<SQLULEN>(t.length), 0};
             break;
         }
         params_.push_back(std::move(p));
@@ -408,7 +446,7 @@ void Inserter::insert(const Batch& batch) {
         case SQL_C_TYPE_DATE: p.width = sizeof(SQL_DATE_STRUCT); break;
         case SQL_C_TYPE_TIMESTAMP: p.width = sizeof(SQL_TIMESTAMP_STRUCT); break;
         default:
-            if (p.as_text) {
+            if (p.text != Text::raw) {
                 p.width = 40;
             } else {
                 std::size_t longest = 0;
@@ -428,13 +466,12 @@ void Inserter::insert(const Batch& batch) {
 
 void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t end) {
     const std::size_t rows = end - begin;
-    const SQLHSTMT h = stmt_.get();
     for (std::size_t c = 0; c < params_.size(); ++c) {
         Param& p = params_[c];
         const ColumnData& col = batch.column(c);
         p.buffer.assign(static_cast<std::size_t>(p.width) * rows, 0);
         p.indicator.assign(rows, 0);
-        SQLULEN size = p.size;
+        p.column_size = p.size;
         for (std::size_t i = 0; i < rows; ++i) {
             const std::size_t r = begin + i;
             char* dst = p.buffer.data() + static_cast<std::size_t>(p.width) * i;
@@ -455,29 +492,29 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
             }
             case SQL_C_TYPE_DATE: {
                 const Date& d = col.timestamp_at(r).date;
-                const SQL_DATE_STRUCT s{static_cast<SQLSMALLINT>(d.year),
-                                        static_cast<SQLUSMALLINT>(d.month),
-                                        static_cast<SQLUSMALLINT>(d.day)};
-                std::memcpy(dst, &s, sizeof s);
+                const SQL_DATE_STRUCT st{static_cast<SQLSMALLINT>(d.year),
+                                         static_cast<SQLUSMALLINT>(d.month),
+                                         static_cast<SQLUSMALLINT>(d.day)};
+                std::memcpy(dst, &st, sizeof st);
                 break;
             }
             case SQL_C_TYPE_TIMESTAMP: {
                 const Timestamp& t = col.timestamp_at(r);
-                SQL_TIMESTAMP_STRUCT s{};
-                s.year = static_cast<SQLSMALLINT>(t.date.year);
-                s.month = static_cast<SQLUSMALLINT>(t.date.month);
-                s.day = static_cast<SQLUSMALLINT>(t.date.day);
-                s.hour = static_cast<SQLUSMALLINT>(t.hour);
-                s.minute = static_cast<SQLUSMALLINT>(t.minute);
-                s.second = static_cast<SQLUSMALLINT>(t.second);
-                s.fraction = t.nanosecond;
-                std::memcpy(dst, &s, sizeof s);
+                SQL_TIMESTAMP_STRUCT st{};
+                st.year = static_cast<SQLSMALLINT>(t.date.year);
+                st.month = static_cast<SQLUSMALLINT>(t.date.month);
+                st.day = static_cast<SQLUSMALLINT>(t.date.day);
+                st.hour = static_cast<SQLUSMALLINT>(t.hour);
+                st.minute = static_cast<SQLUSMALLINT>(t.minute);
+                st.second = static_cast<SQLUSMALLINT>(t.second);
+                st.fraction = t.nanosecond;
+                std::memcpy(dst, &st, sizeof st);
                 break;
             }
             default: {
                 std::string text_value;
                 std::string_view v;
-                if (p.as_text) {
+                if (p.text == Text::datetime) {
                     const Timestamp& t = col.timestamp_at(r);
                     const Type type = schema_[c].type.type;
                     // Milliseconds at least, the way SQL Server and sqliteodbc write datetimes,
@@ -486,26 +523,55 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                                  : type == Type::time ? time_text(t)
                                                       : t.to_string(3);
                     v = text_value;
+                } else if (p.text == Text::number) {
+                    text_value = shortest_double(col.double_at(r));
+                    v = text_value;
                 } else {
                     v = col.bytes_at(r);
                 }
                 std::memcpy(dst, v.data(), v.size());
                 p.indicator[i] = static_cast<SQLLEN>(v.size());
-                size = std::max<SQLULEN>(size, v.size());
+                p.column_size = std::max<SQLULEN>(p.column_size, v.size());
             }
             }
         }
-        if (size == 0) size = 1;
+        if (p.column_size == 0) p.column_size = 1;
+    }
+    // sqliteodbc takes a binary column's length from the first row of a parameter array: a
+    // chunk whose binary lengths differ goes one row at a time.
+    bool one_by_one = false;
+    if (conn_.dialect().binary_arrays_need_equal_lengths()) {
+        for (const Param& p : params_) {
+            if (p.c_type != SQL_C_BINARY) continue;
+            for (std::size_t i = 1; i < rows && !one_by_one; ++i) {
+                one_by_one = p.indicator[i] != p.indicator[0];
+            }
+        }
+    }
+    if (one_by_one) {
+        for (std::size_t i = 0; i < rows; ++i) execute_rows(batch, begin, i, 1);
+    } else {
+        execute_rows(batch, begin, 0, rows);
+    }
+    rows_ += static_cast<std::int64_t>(rows);
+}
+
+void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t first,
+                            std::size_t n) {
+    const SQLHSTMT h = stmt_.get();
+    for (std::size_t c = 0; c < params_.size(); ++c) {
+        Param& p = params_[c];
         conn_.check(SQLBindParameter(h, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, p.c_type,
-                                     p.sql_type, size, p.digits, p.buffer.data(), p.width,
-                                     p.indicator.data()),
+                                     p.sql_type, p.column_size, p.digits,
+                                     p.buffer.data() + static_cast<std::size_t>(p.width) * first,
+                                     p.width, p.indicator.data() + first),
                     SQL_HANDLE_STMT, h, "cannot bind column " + schema_[c].name);
     }
-    status_.assign(rows, SQL_PARAM_UNUSED);
+    status_.assign(n, SQL_PARAM_UNUSED);
     conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAM_BIND_TYPE,
                                reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN), 0),
                 SQL_HANDLE_STMT, h, "cannot set column-wise parameters");
-    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(rows), 0),
+    conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(n), 0),
                 SQL_HANDLE_STMT, h, "cannot set the parameter array size");
     conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAM_STATUS_PTR, status_.data(), 0), SQL_HANDLE_STMT,
                 h, "cannot set the parameter status array");
@@ -513,31 +579,31 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 h, "cannot set the processed-rows pointer");
     processed_ = 0;
     const SQLRETURN rc = SQLExecute(h);
-    std::size_t failed = rows;
-    for (std::size_t i = 0; i < rows; ++i) {
+    std::size_t failed = n;
+    for (std::size_t i = 0; i < n; ++i) {
         if (status_[i] == SQL_PARAM_ERROR) {
             failed = i;
             break;
         }
     }
-    if (!SQL_SUCCEEDED(rc) || failed < rows) {
+    if (!SQL_SUCCEEDED(rc) || failed < n) {
         Error e = conn_.error(SQL_HANDLE_STMT, h, "insert failed");
-        if (failed == rows) {
+        if (failed == n) {
             for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h)) {
-                if (d.row > 0 && static_cast<std::size_t>(d.row) <= rows) {
+                if (d.row > 0 && static_cast<std::size_t>(d.row) <= n) {
                     failed = static_cast<std::size_t>(d.row) - 1;
                     break;
                 }
             }
         }
         std::string where = "writing " + label_ + " into " + table_.display();
-        if (failed < rows) {
-            where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(failed) + 1) +
-                     describe_row(batch, begin + failed);
+        if (failed < n) {
+            const std::size_t row = begin + first + failed;
+            where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(first + failed) + 1) +
+                     describe_row(batch, row);
         }
         throw e.with_context(where);
     }
-    rows_ += static_cast<std::int64_t>(rows);
 }
 
 std::string Inserter::describe_row(const Batch& batch, std::size_t row) const {

@@ -20,6 +20,10 @@ namespace replicate::odbc::detail {
 /// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
 std::string normalize_decimal(std::string_view text);
 
+/// The shortest "%.{15,16,17}g" rendering of \p v that reads back as the same double ("-0",
+/// "inf", "nan" included).
+std::string shortest_double(double v);
+
 /// Streams one partition of a table in batches bounded by rows and bytes.
 class OdbcBatchReader final : public BatchReader {
 public:
@@ -72,17 +76,23 @@ public:
     std::int64_t rows() const { return rows_; }
 
 private:
+    /// How a value becomes the bytes of a SQL_C_CHAR parameter.
+    enum class Text { raw, datetime, number };
     struct Param {
         SQLSMALLINT c_type;
         SQLSMALLINT sql_type;
         SQLULEN size;
         SQLSMALLINT digits;
-        bool as_text;  // timestamps/dates/times written as text for the dialect
+        Text text = Text::raw;
         SQLLEN width = 0;
+        SQLULEN column_size = 0;  // of the current chunk
         std::vector<char> buffer;
         std::vector<SQLLEN> indicator;
     };
     void execute_chunk(const Batch& batch, std::size_t begin, std::size_t end);
+    /// Binds rows [first, first + n) of the filled buffers and executes; throws with the
+    /// failing row named (\p begin: the chunk's first batch row).
+    void execute_rows(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n);
     std::string describe_row(const Batch& batch, std::size_t row) const;
 
     Connection& conn_;
