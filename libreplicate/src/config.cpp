@@ -66,6 +66,7 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
         allowed.insert("isolation");
     } else {
         allowed.insert("table_prefix");
+        allowed.insert("tablock");
     }
     const std::string where = "[" + name + "]";
     reject_unknown_keys(*t, allowed, where, origin);
@@ -77,6 +78,10 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     e.table_prefix = get_string(*t, "table_prefix", where, origin, env, false);
     e.connect_timeout_seconds =
         static_cast<int>(get_int(*t, "connect_timeout", where, origin, 30, 1, 3600));
+    if (const toml::node* lock = t->get("tablock")) {
+        if (!lock->is_boolean()) fail(origin, "'tablock' in " + where + " must be true or false");
+        e.table_lock = lock->value<bool>().value_or(false);
+    }
     const std::string iso = get_string(*t, "isolation", where, origin, env, false);
     if (iso.empty() || iso == "read_committed") {
         e.isolation = Isolation::read_committed;
@@ -298,7 +303,7 @@ std::string JobConfig::to_masked_toml() const {
     os << "[target]\nconnection = " << quoted(mask_connection_string(target.connection))
        << "\nschema = " << quoted(target.schema) << "\ntable_prefix = "
        << quoted(target.table_prefix) << "\nconnect_timeout = " << target.connect_timeout_seconds
-       << "\n\n";
+       << "\ntablock = " << (target.table_lock ? "true" : "false") << "\n\n";
     os << "[run]\nmax_workers = " << run.max_workers << "\nbatch_rows = " << run.batch_rows
        << "\nbatch_bytes = " << run.batch_bytes << "\nretry_attempts = " << run.retry_attempts
        << "\nretry_base_delay_ms = " << run.retry_base_delay_ms << "\n";

@@ -114,11 +114,12 @@ std::string Dialect::delete_rows(const QualifiedName& table,
     return sql;
 }
 
-std::string Dialect::insert(const QualifiedName& table, const Schema& schema) const {
+std::string Dialect::insert(const QualifiedName& table, const Schema& schema,
+                            bool table_lock) const {
     std::string marks;
     for (std::size_t i = 0; i < schema.size(); ++i) marks += i ? ", ?" : "?";
-    return "INSERT INTO " + qualified(table) + " (" + column_list(*this, schema) + ") VALUES (" +
-           marks + ")";
+    return "INSERT INTO " + qualified(table) + (table_lock ? table_lock_hint() : std::string()) +
+           " (" + column_list(*this, schema) + ") VALUES (" + marks + ")";
 }
 
 std::string Dialect::insert_select(const QualifiedName& into, const QualifiedName& from,

@@ -32,7 +32,7 @@ bool operator==(const ColumnType& a, const ColumnType& b) {
     return a.type == b.type && a.length == b.length && a.precision == b.precision &&
            a.scale == b.scale && a.fixed_length == b.fixed_length && a.national == b.national &&
            a.is_unsigned == b.is_unsigned && a.row_version == b.row_version &&
-           a.nullable == b.nullable;
+           a.legacy_datetime == b.legacy_datetime && a.nullable == b.nullable;
 }
 
 std::ostream& operator<<(std::ostream& os, const ColumnType& t) {
@@ -46,6 +46,7 @@ std::ostream& operator<<(std::ostream& os, const ColumnType& t) {
     if (t.national) os << " national";
     if (t.is_unsigned) os << " unsigned";
     if (t.row_version) os << " rowversion";
+    if (t.legacy_datetime) os << " legacy-datetime";
     if (!t.nullable) os << " not null";
     return os;
 }

@@ -253,3 +253,41 @@ TEST_CASE("the orchestrator on this backend: a month range copied twice equals o
     CHECK(Orchestrator(*source, *target, o).run(plan).ok());
     fixtures::check_same(expected(rows()), read_all(b, t.target.table), b.name);
 }
+
+TEST_CASE("a timestamp the target column cannot hold is refused, never rounded") {
+    Backend& b = backends::target();
+    TableSpec t = spec(backends::unique("contract_precision"));
+    t.partition_column = "DAY";
+    ColumnType ticks{Type::timestamp};
+    ticks.precision = 7;  // datetime2(7): 100-ns ticks
+    const Schema s{{"ID", {Type::int64}}, {"DAY", ticks}};
+    if (!b.is_memory()) b.drop(t.target.table);
+    b.target()->prepare(t, s);
+    Batch batch(s);
+    batch.append_row({Value{std::int64_t{1}}, Value{Timestamp{Date::parse("2025-02-10"), 1, 2, 3, 123456700}}});
+    const Partition feb = month(t, "2025-02-01", "2025-03-01");
+    auto target = b.target();
+    auto sink = target->open_sink("run-p");
+    sink->begin(feb, s);
+    bool refused = false;
+    try {
+        sink->write(batch);
+        sink->commit();
+    } catch (const Error& e) {
+        refused = true;
+        CHECK(e.kind() == ErrorKind::data);
+        CHECK(std::string(e.what()).find("DAY") != std::string::npos);
+    }
+    sink.reset();
+    const bool holds_ticks = b.quirks.max_fraction_digits >= 7;
+    CHECK(refused == !holds_ticks);
+    auto f = b.source_factory();
+    const auto got = fixtures::read_table(*f, t.target.table);
+    if (holds_ticks) {
+        REQUIRE(got.rows.size() == 1);
+        CHECK(got.rows[0][1] == batch.value(0, 1));
+    } else {
+        CHECK(got.rows.empty());
+        CHECK(ledger_for(b, t).empty());
+    }
+}

@@ -154,6 +154,26 @@ std::vector<FidelityColumn> fidelity_columns(const Backend& target) {
         {"B", typed(Type::boolean), {i(1), i(0)}},
     };
     (void)target;
+    // SQL Server datetime (1/300-s ticks: .997 is the last tick of a second) everywhere: every
+    // backend holds milliseconds.
+    ColumnType legacy = typed(Type::timestamp);
+    legacy.precision = 3;
+    legacy.native_name = "datetime";
+    legacy.legacy_datetime = true;
+    cols.push_back({"DTL", legacy, {t("1753-01-01"), t("2025-10-31", 23, 59, 59, 997000000),
+                                    t("9999-12-31", 23, 59, 59, 997000000), t("2025-02-01", 0, 0, 0, 3000000)}});
+    if (backends::source().quirks.max_fraction_digits >= 7 && target.quirks.max_fraction_digits >= 7) {
+        ColumnType ts7 = typed(Type::timestamp);
+        ts7.precision = 7;
+        cols.push_back({"TS7", ts7, {t("2025-10-31", 23, 59, 59, 999999900), t("0001-01-01", 0, 0, 0, 100)}});
+    }
+    if (backends::source().name == "sqlite" && target.quirks.max_fraction_digits >= 0) {
+        // SQLite does not enforce declared lengths: a varchar(4) holding 60 characters, more
+        // than the driver reports, arrives whole where the target takes it (SQLite, memory).
+        if (target.name == "sqlite" || target.is_memory()) {
+            cols.push_back({"LONGER", typed(Type::text, 4), {str(std::string(40, 'L') + " past the declared 4"), str("ok")}});
+        }
+    }
     return cols;
 }
 

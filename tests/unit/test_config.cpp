@@ -98,6 +98,10 @@ TEST_CASE("wrong types, missing sections, bad isolation, duplicates and bad [run
     CHECK(config_error("[source]\nconnection = \"x\"\n[target]\nconnection = \"x\"\n"
                        "[[reference]]\ntable = \"A\"\n[[reference]]\ntable = \"A\"\n")
               .find("twice") != std::string::npos);
+    CHECK(config_error("[source]\nconnection = \"x\"\n[target]\nconnection = \"x\"\ntablock = 1\n")
+              .find("tablock") != std::string::npos);
+    CHECK(config_error("[source]\nconnection = \"x\"\ntablock = true\n[target]\nconnection = \"x\"\n")
+              .find("tablock") != std::string::npos);
     CHECK(config_error("[source]\nconnection = \"x\"\n[target]\nconnection = \"x\"\n[run]\nmax_workers = 0\n")
               .find("max_workers") != std::string::npos);
     CHECK(config_error("[source]\nconnection = \"x\"\n[target]\nconnection = \"x\"\n[[sales]]\n"

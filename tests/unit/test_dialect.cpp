@@ -51,7 +51,11 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(mssql->column_type(max) == "varchar(max)");
     CHECK(mssql->column_type(rv) == "binary(8)");
     CHECK(mssql->column_type(ts) == "datetime2(7)");
-    CHECK(mssql->column_type(dt) == "datetime");
+    // Only a SQL Server datetime (refined: 1/300-s ticks) stays datetime; a MariaDB
+    // datetime(3) would have its .999 rounded into the next day by datetime.
+    CHECK(mssql->column_type(mssql->refine(dt)) == "datetime");
+    CHECK(mssql->refine(dt).legacy_datetime);
+    CHECK(mssql->column_type(dt) == "datetime2(3)");
     CHECK(mssql->column_type(tiny) == "tinyint");
     auto sqlite = make_dialect(Dbms::sqlite);
     // More than 15 digits: TEXT affinity, or SQLite would round to a double.
@@ -129,4 +133,72 @@ TEST_CASE("driver options the library depends on are added, never overriding the
     CHECK(guess_dbms("DRIVER=FreeTDS;Server=x", g));
     CHECK(g == Dbms::sqlserver);
     CHECK_FALSE(guess_dbms("DSN=warehouse", g));
+}
+
+TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a sales table") {
+    auto d = make_dialect(Dbms::sqlserver);
+    ColumnType dt{Type::timestamp};
+    dt.precision = 3;
+    dt.native_name = "datetime";
+    dt = d->refine(dt);
+    ColumnType rv{Type::binary, 8};
+    rv.native_name = "timestamp";
+    rv.row_version = true;
+    rv.fixed_length = true;
+    ColumnType name{Type::text, 100};
+    name.national = true;
+    ColumnType id{Type::int64};
+    id.nullable = false;
+    const Schema s{{"SALES_ID", id},
+                   {"DATETIME__SALES_DATE", dt},
+                   {"GRAND_TOTAL", {Type::decimal, 0, 16, 4}},
+                   {"IS_VOID", {Type::int8, 0, 0, 0, false, false, true}},
+                   {"CUSTOMER_NAME", name},
+                   {"REMARK", {Type::text, 0}},
+                   {"ROWVERSION", rv}};
+    const QualifiedName src{"COM_5013", "APP_4_SALES"};
+    const QualifiedName dst{"dbo", "com_5013_APP_4_SALES"};
+    const QualifiedName staging{"dbo", "com_5013_APP_4_SALES__staging"};
+    CHECK(d->create_table(dst, s) ==
+          "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([SALES_ID] bigint NOT NULL, "
+          "[DATETIME__SALES_DATE] datetime, [GRAND_TOTAL] decimal(16,4), [IS_VOID] tinyint, "
+          "[CUSTOMER_NAME] nvarchar(100), [REMARK] varchar(max), [ROWVERSION] binary(8))");
+    CHECK(d->create_index(dst, "DATETIME__SALES_DATE") ==
+          "CREATE INDEX [ix_com_5013_APP_4_SALES_DATETIME__SALES_DATE] ON "
+          "[dbo].[com_5013_APP_4_SALES] ([DATETIME__SALES_DATE])");
+    CHECK(d->select(src, s, "DATETIME__SALES_DATE") ==
+          "SELECT [SALES_ID], [DATETIME__SALES_DATE], [GRAND_TOTAL], [IS_VOID], [CUSTOMER_NAME], "
+          "[REMARK], [ROWVERSION] FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= ? "
+          "AND [DATETIME__SALES_DATE] < ?");
+    CHECK(d->count_null(src, "DATETIME__SALES_DATE") ==
+          "SELECT COUNT(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] IS NULL");
+    CHECK(d->delete_rows(dst, "DATETIME__SALES_DATE") ==
+          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= ? AND "
+          "[DATETIME__SALES_DATE] < ?");
+    CHECK(d->insert(dst, {s[0], s[1]}) ==
+          "INSERT INTO [dbo].[com_5013_APP_4_SALES] ([SALES_ID], [DATETIME__SALES_DATE]) VALUES (?, ?)");
+    CHECK(d->insert(dst, {s[0], s[1]}, true) ==
+          "INSERT INTO [dbo].[com_5013_APP_4_SALES] WITH (TABLOCK) ([SALES_ID], "
+          "[DATETIME__SALES_DATE]) VALUES (?, ?)");
+    // The full-refresh swap, run in one transaction: empty the target, copy staging in.
+    CHECK(d->delete_rows(dst, "") == "DELETE FROM [dbo].[com_5013_APP_4_SALES]");
+    CHECK(d->insert_select(dst, staging, {s[0], s[4]}) ==
+          "INSERT INTO [dbo].[com_5013_APP_4_SALES] ([SALES_ID], [CUSTOMER_NAME]) SELECT "
+          "[SALES_ID], [CUSTOMER_NAME] FROM [dbo].[com_5013_APP_4_SALES__staging]");
+    CHECK(d->drop_table_if_exists(staging) == "DROP TABLE IF EXISTS [dbo].[com_5013_APP_4_SALES__staging]");
+    CHECK(d->describe(src) == "SELECT * FROM [COM_5013].[APP_4_SALES] WHERE 1 = 0");
+    CHECK(d->source_session_setup(Isolation::read_committed) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED"});
+    CHECK(d->source_session_setup(Isolation::snapshot) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT"});
+    CHECK(d->source_session_setup(Isolation::read_uncommitted) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"});
+    CHECK(d->read_only_query() ==
+          "SELECT CASE WHEN CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = "
+          "'READ_ONLY' THEN 1 ELSE 0 END");
+    // Typed range parameters: a date column binds dates, datetime/datetime2 bind timestamps
+    // with the column's scale (Params::add_bound uses ColumnType::precision).
+    CHECK(d->range_binding(ColumnType{Type::date}) == RangeBinding::date);
+    CHECK(d->range_binding(dt) == RangeBinding::timestamp);
+    CHECK(d->wide_national());
 }

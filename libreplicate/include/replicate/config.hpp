@@ -26,6 +26,8 @@ struct EndpointConfig {
     Isolation isolation = Isolation::read_committed;
     /// Login timeout in seconds (SQL_ATTR_LOGIN_TIMEOUT).
     int connect_timeout_seconds = 30;
+    /// Target only: ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
+    bool table_lock = false;
 };
 
 /// A [[sales]] entry.

@@ -56,8 +56,10 @@ public:
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.
     virtual std::string delete_rows(const QualifiedName& table,
                                     const std::string& partition_column) const;
-    /// INSERT of one row of \p schema's columns with '?' parameters.
-    std::string insert(const QualifiedName& table, const Schema& schema) const;
+    /// INSERT of one row of \p schema's columns with '?' parameters; \p table_lock asks for the
+    /// DBMS's bulk-load table lock where it has one (SQL Server: WITH (TABLOCK)).
+    std::string insert(const QualifiedName& table, const Schema& schema,
+                       bool table_lock = false) const;
     /// INSERT ... SELECT of \p columns from \p from into \p into (the full-refresh swap).
     std::string insert_select(const QualifiedName& into, const QualifiedName& from,
                               const Schema& columns) const;
@@ -91,6 +93,12 @@ public:
     /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
     /// row's length): such chunks are executed one row at a time.
     virtual bool binary_arrays_need_equal_lengths() const { return false; }
+    /// National (nchar/nvarchar) columns travel as UTF-16 (SQL_C_WCHAR): SQL Server's driver
+    /// converts SQL_C_CHAR through the client's locale, which may not be UTF-8.
+    virtual bool wide_national() const { return false; }
+    /// False where declared lengths are not enforced (SQLite: varchar(10) may hold 50
+    /// characters): text and binary are then read without a length-sized buffer.
+    virtual bool enforces_lengths() const { return true; }
     /// The expression that reads \p quoted_column of type \p t in a SELECT list.
     virtual std::string select_expression(const std::string& quoted_column, const ColumnType& t) const;
     /// A query returning one row, one column: 1 if the database is read-only; empty if the
@@ -101,6 +109,8 @@ public:
 
 protected:
     virtual char open_quote() const { return '"'; }
+    /// Text put after the table name of an INSERT for a table lock; empty if none.
+    virtual std::string table_lock_hint() const { return {}; }
     virtual char close_quote() const { return '"'; }
 };
 

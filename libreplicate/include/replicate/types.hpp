@@ -45,6 +45,9 @@ struct ColumnType {
     bool national = false;      ///< nchar / nvarchar: wide characters on the wire
     bool is_unsigned = false;
     bool row_version = false;   ///< SQL Server rowversion / timestamp (8 bytes)
+    /// SQL Server datetime (1/300-second ticks) or smalldatetime (minutes): values off that
+    /// grid would be rounded, so they are refused rather than written.
+    bool legacy_datetime = false;
     bool nullable = true;
     /// The type name the driver reported, for messages only.
     std::string native_name;

@@ -73,10 +73,9 @@ public:
         } else if (b == "bit" || b == "boolean" || b == "bool") {
             t.type = Type::boolean;
         } else if (b == "datetime" || b == "timestamp") {
-            // Stored as text with whatever fraction the writer gave; microseconds hold it
-            // exactly when another DBMS receives it.
+            // Stored as text with whatever fraction the writer gave, nanoseconds included.
             t.type = Type::timestamp;
-            t.precision = 6;
+            t.precision = 9;
         } else if (b == "date") {
             t.type = Type::date;
         } else if (b == "tinyint") {
@@ -107,6 +106,7 @@ public:
     bool decimals_as_text() const override { return true; }
     bool floats_as_text() const override { return true; }
     bool binary_arrays_need_equal_lengths() const override { return true; }
+    bool enforces_lengths() const override { return false; }
 
     // A REAL-stored value is rendered with the fewest digits (15, 16 or 17) that give the same
     // double back; text and integers come as they are. Decimals and floats alike, so a decimal

@@ -28,7 +28,9 @@ public:
         case Type::date: return "date";
         case Type::time: return "time(" + std::to_string(std::min(t.precision, 7)) + ")";
         case Type::timestamp:
-            if (native == "datetime" || native == "smalldatetime") return native;
+            // Only a SQL Server datetime stays datetime: anything else (a MariaDB datetime(3),
+            // SQLite text) may hold .999, which datetime would round into the next day.
+            if (t.legacy_datetime) return native == "smalldatetime" ? "smalldatetime" : "datetime";
             return "datetime2(" + std::to_string(std::min(t.precision, 7)) + ")";
         case Type::text: {
             const std::int64_t limit = t.national ? 4000 : 8000;
@@ -94,14 +96,27 @@ public:
         return Dialect::classify(state, native);
     }
 
+    ColumnType refine(ColumnType t) const override {
+        const std::string native = lower(t.native_name);
+        if (t.type == Type::timestamp && (native == "datetime" || native == "smalldatetime")) {
+            t.legacy_datetime = true;
+        }
+        return t;
+    }
+
     std::string read_only_query() const override {
         return "SELECT CASE WHEN CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS "
                "varchar(20)) = 'READ_ONLY' THEN 1 ELSE 0 END";
     }
 
     std::size_t max_identifier_length() const override { return 128; }
+    bool wide_national() const override { return true; }
 
 protected:
+    // A bulk-load table lock: fewer lock resources and minimal logging where the recovery
+    // model allows, but writers of one table then take turns (use with --max-workers 1 per
+    // table, or accept the serialisation).
+    std::string table_lock_hint() const override { return " WITH (TABLOCK)"; }
     char open_quote() const override { return '['; }
     char close_quote() const override { return ']'; }
 };

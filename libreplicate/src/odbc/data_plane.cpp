@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../log.hpp"
+#include "../text.hpp"
 
 namespace replicate::odbc::detail {
 
@@ -94,6 +95,76 @@ std::string normalize_decimal(std::string_view in) {
     return s;
 }
 
+std::u16string utf8_to_utf16(std::string_view in) {
+    std::u16string out;
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size();) {
+        const auto b = static_cast<unsigned char>(in[i]);
+        char32_t cp = 0;
+        std::size_t n = 0;
+        if (b < 0x80) {
+            cp = b;
+            n = 1;
+        } else if ((b & 0xe0) == 0xc0) {
+            cp = b & 0x1f;
+            n = 2;
+        } else if ((b & 0xf0) == 0xe0) {
+            cp = b & 0x0f;
+            n = 3;
+        } else if ((b & 0xf8) == 0xf0) {
+            cp = b & 0x07;
+            n = 4;
+        } else {
+            throw Error(ErrorKind::data, "text is not valid UTF-8 (byte " + std::to_string(i) + ")");
+        }
+        if (i + n > in.size()) throw Error(ErrorKind::data, "text ends inside a UTF-8 sequence");
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto c = static_cast<unsigned char>(in[i + k]);
+            if ((c & 0xc0) != 0x80) {
+                throw Error(ErrorKind::data, "text is not valid UTF-8 (byte " + std::to_string(i + k) + ")");
+            }
+            cp = (cp << 6) | (c & 0x3f);
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            out.push_back(static_cast<char16_t>(0xd800 + (cp >> 10)));
+            out.push_back(static_cast<char16_t>(0xdc00 + (cp & 0x3ff)));
+        } else {
+            out.push_back(static_cast<char16_t>(cp));
+        }
+        i += n;
+    }
+    return out;
+}
+
+std::string utf16_to_utf8(const char16_t* units, std::size_t count) {
+    std::string out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        char32_t cp = units[i];
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < count && units[i + 1] >= 0xdc00 && units[i + 1] < 0xe000) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (units[i + 1] - 0xdc00);
+            ++i;
+        }
+        if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else {
+            out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+        }
+    }
+    return out;
+}
+
 std::string shortest_double(double v) {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
@@ -120,6 +191,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     // allows only after the last bound column and, portably, one row at a time.
     Schema ordered;
     std::size_t row_width = 0;
+    const bool enforced = conn.dialect().enforces_lengths();
     for (std::size_t i = 0; i < schema.size(); ++i) {
         const ColumnType& t = schema[i].type;
         SQLSMALLINT c_type = SQL_C_CHAR;
@@ -154,12 +226,18 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::time: width = 32; break;  // text: SQL_TIME_STRUCT has no fraction
         case Type::decimal: width = t.precision + 32; break;
         case Type::text:
-            // Up to 4 UTF-8 bytes per character, plus the terminator.
-            width = t.length > 0 ? static_cast<SQLLEN>(t.length) * 4 + 1 : 0;
+            if (t.national && conn.dialect().wide_national()) {
+                // n UTF-16 code units plus the terminator.
+                c_type = SQL_C_WCHAR;
+                width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) + 1) * 2 : 0;
+            } else {
+                // Up to 4 UTF-8 bytes per character, plus the terminator.
+                width = t.length > 0 && enforced ? static_cast<SQLLEN>(t.length) * 4 + 1 : 0;
+            }
             break;
         case Type::binary:
             c_type = SQL_C_BINARY;
-            width = static_cast<SQLLEN>(t.length);
+            width = enforced ? static_cast<SQLLEN>(t.length) : 0;
             break;
         }
         if (width == 0) {
@@ -283,6 +361,13 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             if (ind == SQL_NO_TOTAL || ind > b.width) truncated(b.column, ind);
             col.append_bytes(std::string_view(p, static_cast<std::size_t>(ind)));
             break;
+        case SQL_C_WCHAR: {
+            if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
+            std::u16string units(static_cast<std::size_t>(ind) / 2, u'\0');
+            std::memcpy(units.data(), p, units.size() * 2);
+            col.append_bytes(utf16_to_utf8(units.data(), units.size()));
+            break;
+        }
         default: {  // SQL_C_CHAR
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             const std::string_view text(p, static_cast<std::size_t>(ind));
@@ -321,7 +406,7 @@ void OdbcBatchReader::append_long(Batch& batch, const Unbound& u) {
                                                      static_cast<std::size_t>(&u - unbound_.data()));
     std::string value;
     bool null = false;
-    const bool text = u.c_type == SQL_C_CHAR;
+    const bool text = u.c_type == SQL_C_CHAR || u.c_type == SQL_C_WCHAR;
     for (;;) {
         SQLLEN ind = 0;
         const SQLRETURN rc = SQLGetData(stmt_.get(), n, u.c_type, chunk_.data(),
@@ -333,13 +418,18 @@ void OdbcBatchReader::append_long(Batch& batch, const Unbound& u) {
             null = true;
             break;
         }
-        const std::size_t room = chunk_.size() - (text ? 1 : 0);
+        const std::size_t room = chunk_.size() - (u.c_type == SQL_C_WCHAR ? 2 : text ? 1 : 0);
         const bool more = rc == SQL_SUCCESS_WITH_INFO &&
                           (ind == SQL_NO_TOTAL || static_cast<std::size_t>(ind) > room);
         value.append(chunk_.data(), more ? room : static_cast<std::size_t>(ind));
         if (!more) break;
     }
     ColumnData& col = batch.column(u.column);
+    if (!null && u.c_type == SQL_C_WCHAR) {
+        std::u16string units(value.size() / 2, u'\0');
+        std::memcpy(units.data(), value.data(), units.size() * 2);
+        value = utf16_to_utf8(units.data(), units.size());
+    }
     if (null) {
         col.append_null();
     } else if (schema_[u.column].type.type == Type::decimal) {
@@ -366,13 +456,13 @@ bool OdbcBatchReader::next(Batch& batch) {
 // ---- inserter ----------------------------------------------------------------------------
 
 Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
-                   std::string label, Schema target_schema)
+                   std::string label, Schema target_schema, bool table_lock)
     : conn_(conn),
       table_(table),
       schema_(schema),
       target_schema_(std::move(target_schema)),
       label_(std::move(label)),
-      sql_(conn.dialect().insert(table, schema)),
+      sql_(conn.dialect().insert(table, schema, table_lock)),
       stmt_(conn.dbc()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
@@ -416,8 +506,15 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                                    static_cast<SQLSMALLINT>(t.precision), Text::datetime};
             break;
         case Type::text:
-            p = {SQL_C_CHAR, t.length == 0 ? SQLSMALLINT{SQL_LONGVARCHAR} : SQLSMALLINT{SQL_VARCHAR},
-                 static_cast<SQLULEN>(t.length), 0};
+            if (t.national && conn.dialect().wide_national()) {
+                p = {SQL_C_WCHAR,
+                     t.length == 0 ? SQLSMALLINT{SQL_WLONGVARCHAR} : SQLSMALLINT{SQL_WVARCHAR},
+                     static_cast<SQLULEN>(t.length), 0, Text::utf16};
+            } else {
+                p = {SQL_C_CHAR,
+                     t.length == 0 ? SQLSMALLINT{SQL_LONGVARCHAR} : SQLSMALLINT{SQL_VARCHAR},
+                     static_cast<SQLULEN>(t.length), 0};
+            }
             break;
         case Type::binary:
             p = {SQL_C_BINARY,
@@ -432,9 +529,63 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                 "cannot prepare the insert into " + table_.display());
 }
 
+namespace {
+
+/// Fraction digits a nanosecond value needs (0 for whole seconds, up to 9).
+int fraction_digits(std::uint32_t ns) {
+    if (ns == 0) return 0;
+    int digits = 9;
+    while (ns % 10 == 0) {
+        ns /= 10;
+        --digits;
+    }
+    return digits;
+}
+
+}  // namespace
+
+bool on_legacy_grid(const Timestamp& t, const std::string& native) {
+    if (native == "smalldatetime") return t.second == 0 && t.nanosecond == 0;
+    if (t.nanosecond % 1000000 != 0) return false;
+    const std::uint32_t ms = t.nanosecond / 1000000;
+    return ms % 10 == 0 || ms % 10 == 3 || ms % 10 == 7;
+}
+
+void Inserter::check_timestamps(const Batch& batch) const {
+    // A target column that would round a value is a data error, never a silent change: a
+    // datetime rounds 23:59:59.999 to the next day; timestamp(6) drops 100-ns ticks.
+    for (std::size_t c = 0; c < schema_.size(); ++c) {
+        if (schema_[c].type.type != Type::timestamp) continue;
+        const Column* target = nullptr;
+        for (const Column& t : target_schema_) {
+            if (replicate::detail::lower(t.name) == replicate::detail::lower(schema_[c].name)) target = &t;
+        }
+        if (target == nullptr || target->type.type != Type::timestamp) continue;
+        const ColumnData& col = batch.column(c);
+        const std::string native = replicate::detail::lower(target->type.native_name);
+        for (std::size_t r = 0; r < batch.rows(); ++r) {
+            if (col.is_null(r)) continue;
+            const Timestamp& t = col.timestamp_at(r);
+            const bool fits = target->type.legacy_datetime
+                                  ? on_legacy_grid(t, native)
+                                  : fraction_digits(t.nanosecond) <= std::max(0, target->type.precision);
+            if (!fits) {
+                std::ostringstream os;
+                os << "writing " << label_ << " into " << table_.display() << ", row "
+                   << rows_ + static_cast<std::int64_t>(r) + 1 << ", column '" << schema_[c].name
+                   << "': " << t.to_string() << " does not fit " << target->type.native_name
+                   << (target->type.legacy_datetime ? "" : "(" + std::to_string(target->type.precision) + ")")
+                   << " without rounding; use a wider type (e.g. datetime2(7))";
+                throw Error(ErrorKind::data, os.str());
+            }
+        }
+    }
+}
+
 void Inserter::insert(const Batch& batch) {
     const std::size_t n = batch.rows();
     if (n == 0) return;
+    check_timestamps(batch);
     // Width of each variable-length column: its longest value in this batch.
     std::size_t row_width = 0;
     for (std::size_t c = 0; c < params_.size(); ++c) {
@@ -446,14 +597,15 @@ void Inserter::insert(const Batch& batch) {
         case SQL_C_TYPE_DATE: p.width = sizeof(SQL_DATE_STRUCT); break;
         case SQL_C_TYPE_TIMESTAMP: p.width = sizeof(SQL_TIMESTAMP_STRUCT); break;
         default:
-            if (p.text != Text::raw) {
+            if (p.text == Text::datetime || p.text == Text::number) {
                 p.width = 40;
             } else {
                 std::size_t longest = 0;
                 for (std::size_t r = 0; r < n; ++r) {
                     if (!col.is_null(r)) longest = std::max(longest, col.bytes_at(r).size());
                 }
-                p.width = static_cast<SQLLEN>(longest + 1);
+                // UTF-16 needs at most 2 bytes per UTF-8 byte.
+                p.width = static_cast<SQLLEN>(p.text == Text::utf16 ? 2 * longest + 2 : longest + 1);
             }
         }
         row_width += static_cast<std::size_t>(p.width) + sizeof(SQLLEN);
@@ -526,6 +678,15 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 } else if (p.text == Text::number) {
                     text_value = shortest_double(col.double_at(r));
                     v = text_value;
+                } else if (p.text == Text::utf16) {
+                    const std::u16string units = utf8_to_utf16(col.bytes_at(r));
+                    text_value.assign(reinterpret_cast<const char*>(units.data()), units.size() * 2);
+                    v = text_value;
+                    // Column size of a wide parameter counts UTF-16 units.
+                    p.column_size = std::max<SQLULEN>(p.column_size, units.size());
+                    std::memcpy(dst, v.data(), v.size());
+                    p.indicator[i] = static_cast<SQLLEN>(v.size());
+                    break;
                 } else {
                     v = col.bytes_at(r);
                 }

@@ -7,6 +7,7 @@
 #include <sqlext.h>
 
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ namespace replicate::odbc::detail {
 
 /// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
 std::string normalize_decimal(std::string_view text);
+
+/// UTF-8 to UTF-16 (native byte order, as SQLWCHAR) and back. Invalid UTF-8 is a data error.
+std::u16string utf8_to_utf16(std::string_view utf8);
+std::string utf16_to_utf8(const char16_t* units, std::size_t count);
+
+/// True if SQL Server's datetime (ticks of 1/300 s: .000, .003, .007, .010, ...) or, for
+/// \p native "smalldatetime", whole minutes hold \p t as it is.
+bool on_legacy_grid(const Timestamp& t, const std::string& native);
 
 /// The shortest "%.{15,16,17}g" rendering of \p v that reads back as the same double ("-0",
 /// "inf", "nan" included).
@@ -71,13 +80,13 @@ class Inserter {
 public:
     /// \p target_schema, when known, lets data errors name the column that does not fit.
     Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
-             std::string label, Schema target_schema = {});
+             std::string label, Schema target_schema = {}, bool table_lock = false);
     void insert(const Batch& batch);
     std::int64_t rows() const { return rows_; }
 
 private:
     /// How a value becomes the bytes of a SQL_C_CHAR parameter.
-    enum class Text { raw, datetime, number };
+    enum class Text { raw, datetime, number, utf16 };
     struct Param {
         SQLSMALLINT c_type;
         SQLSMALLINT sql_type;
@@ -94,6 +103,7 @@ private:
     /// failing row named (\p begin: the chunk's first batch row).
     void execute_rows(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n);
     std::string describe_row(const Batch& batch, std::size_t row) const;
+    void check_timestamps(const Batch& batch) const;
 
     Connection& conn_;
     QualifiedName table_;

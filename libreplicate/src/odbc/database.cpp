@@ -150,7 +150,8 @@ public:
             conn_.execute(d.drop_table_if_exists(staging_));
             conn_.execute(d.create_table(staging_, schema));
             conn_.begin();
-            inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema);
+            inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema,
+                                                   shared_->endpoint.table_lock);
         } else {
             conn_.begin();
             const Column* col = find_column(schema, spec.partition_column, d.dbms());
@@ -159,7 +160,8 @@ public:
             range.add_bound(partition.range->lo, d.range_binding(type), type);
             range.add_bound(partition.range->hi, d.range_binding(type), type);
             conn_.execute(d.delete_rows(spec.target, spec.partition_column), &range);
-            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema);
+            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema,
+                                                   shared_->endpoint.table_lock);
         }
         schema_ = schema;
         active_ = true;

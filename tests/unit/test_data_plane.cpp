@@ -1,0 +1,65 @@
+// Pure helpers of the ODBC data plane (no database).
+#include <cmath>
+#include <limits>
+
+#include "../../libreplicate/src/odbc/data_plane.hpp"
+#include "helpers.hpp"
+
+using namespace replicate;
+using namespace replicate::odbc::detail;
+
+TEST_CASE("SQL Server datetime's 1/300-second grid: .997 fits, .999 would round into the next day") {
+    auto at = [](int ms) { return Timestamp{test::d("2025-10-31"), 23, 59, 59, static_cast<std::uint32_t>(ms) * 1000000u}; };
+    for (int ms : {0, 3, 7, 10, 13, 17, 990, 993, 997}) {
+        CAPTURE(ms);
+        CHECK(on_legacy_grid(at(ms), "datetime"));
+    }
+    for (int ms : {1, 2, 5, 998, 999}) {
+        CAPTURE(ms);
+        CHECK_FALSE(on_legacy_grid(at(ms), "datetime"));
+    }
+    Timestamp micro = at(3);
+    micro.nanosecond += 1000;
+    CHECK_FALSE(on_legacy_grid(micro, "datetime"));
+    CHECK(on_legacy_grid(Timestamp{test::d("2025-10-31"), 23, 59, 0, 0}, "smalldatetime"));
+    CHECK_FALSE(on_legacy_grid(Timestamp{test::d("2025-10-31"), 23, 59, 30, 0}, "smalldatetime"));
+}
+
+TEST_CASE("decimal text from drivers is made canonical without changing its value") {
+    CHECK(normalize_decimal(".5") == "0.5");
+    CHECK(normalize_decimal("-.5000") == "-0.5000");
+    CHECK(normalize_decimal("1e-05") == "0.00001");
+    CHECK(normalize_decimal("1.5e+03") == "1500");
+    CHECK(normalize_decimal("-2.25E2") == "-225");
+    CHECK(normalize_decimal("1e+15") == "1000000000000000");
+    CHECK(normalize_decimal("454.3838") == "454.3838");
+    CHECK(normalize_decimal("0") == "0");
+}
+
+TEST_CASE("doubles as text: the shortest form that reads back as the same bits") {
+    for (double v : {0.1, 0.1 + 0.2, 1e308, std::numeric_limits<double>::max(),
+                     std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min(),
+                     -0.0, 123456789.125, -1.0 / 3}) {
+        const std::string text = shortest_double(v);
+        CAPTURE(text);
+        const double back = std::strtod(text.c_str(), nullptr);
+        CHECK(std::memcmp(&back, &v, sizeof v) == 0);
+        CHECK(text.size() <= 24);
+    }
+    CHECK(shortest_double(0.1) == "0.1");
+    CHECK(shortest_double(-0.0) == "-0");
+    CHECK(shortest_double(std::numeric_limits<double>::infinity()) == "inf");
+    CHECK(shortest_double(std::nan("")) == "nan");
+}
+
+TEST_CASE("UTF-8 and UTF-16 convert both ways, 4-byte characters as surrogate pairs") {
+    const std::string text = "Kopi \xC3\x93 \xE6\xA4\xB0\xE6\xB5\x86\xE9\xA5\xAD \xF0\x9F\x8D\x9C!";  // Ó 椰浆饭 🍜
+    const std::u16string units = utf8_to_utf16(text);
+    CHECK(units.size() == 14);  // the emoji takes two units
+    CHECK(units[11] == 0xD83C);
+    CHECK(units[12] == 0xDF5C);
+    CHECK(utf16_to_utf8(units.data(), units.size()) == text + "");
+    CHECK(utf8_to_utf16("").empty());
+    CHECK(test::error_kind([] { utf8_to_utf16(std::string("\xC3", 1)); }) == ErrorKind::data);
+    CHECK(test::error_kind([] { utf8_to_utf16("\xFF"); }) == ErrorKind::data);
+}
