@@ -20,16 +20,7 @@ const std::vector<std::pair<std::string, std::string>> demo_sales{
 };
 const std::vector<std::string> demo_reference{"APP_4_ITEM", "LOCATION_DETAIL"};
 
-/// The generated demo, once per process.
-const std::string& demo_sqlite() {
-    static fixtures::TempDir dir;
-    static const std::string path = [] {
-        const std::string p = dir.file("demo.db");
-        fixtures::make_demo_source(p);
-        return p;
-    }();
-    return path;
-}
+const std::string& demo_sqlite() { return fixtures::shared_demo_source(); }
 
 /// Pair tests of one server run in parallel under ctest: every table carries the pair's tag.
 std::string tag() { return "t_" + backends::source().name + "_" + backends::target().name + "_"; }

@@ -25,16 +25,7 @@ const std::vector<std::pair<std::string, std::string>> sales_tables{
 const std::vector<std::string> reference_tables{"APP_4_ITEM", "APP_4_STOCK", "LOCATION_DETAIL"};
 const char* prefix = "com_5013_";
 
-/// The demo source, built once for the whole binary (it takes a few seconds).
-const std::string& demo_source() {
-    static fixtures::TempDir dir;
-    static const std::string path = [] {
-        const std::string p = dir.file("source.db");
-        fixtures::make_demo_source(p);
-        return p;
-    }();
-    return path;
-}
+const std::string& demo_source() { return fixtures::shared_demo_source(); }
 
 Plan sales_plan(const std::vector<std::string>& only = {}) {
     Plan plan;

@@ -107,6 +107,18 @@ inline void make_demo_source(const std::string& path) {
     db.exec(sql.str());
 }
 
+/// The demo source, generated once per process (it takes a few seconds) in a directory
+/// removed at exit.
+inline const std::string& shared_demo_source() {
+    static TempDir dir;
+    static const std::string path = [] {
+        const std::string p = dir.file("demo-source.db");
+        make_demo_source(p);
+        return p;
+    }();
+    return path;
+}
+
 inline replicate::EndpointConfig sqlite_endpoint(const std::string& path) {
     replicate::EndpointConfig e;
     e.connection = "Driver=SQLite3;Database=" + path;

@@ -476,13 +476,13 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0}; break;
         case Type::int64: p = {SQL_C_SBIGINT, SQL_BIGINT, 19, 0}; break;
         case Type::float32:
+        case Type::float64: {
+            const bool single = t.type == Type::float32;
             p = float_text ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
-                           : Param{SQL_C_DOUBLE, SQL_REAL, 7, 0};
+                           : Param{SQL_C_DOUBLE, single ? SQLSMALLINT{SQL_REAL} : SQLSMALLINT{SQL_DOUBLE},
+                                   single ? SQLULEN{7} : SQLULEN{15}, 0};
             break;
-        case Type::float64:
-            p = float_text ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
-                           : Param{SQL_C_DOUBLE, SQL_DOUBLE, 15, 0};
-            break;
+        }
         case Type::decimal:
             p = conn.dialect().decimals_as_text()
                     ? Param{SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0}
