@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     int max_workers = 0;
     std::vector<std::string> tables;
     bool resume = false;
+    bool include_null_dates = false;
     po::options_description desc("Options");
     desc.add_options()
         ("start-date", po::value(&start)->value_name("YYYY-MM-DD"), "first day to copy (included)")
@@ -29,7 +30,9 @@ int main(int argc, char** argv) {
         ("table", po::value(&tables)->value_name("NAME")->composing(),
          "copy only this [[sales]] table (repeatable)")
         ("resume", po::bool_switch(&resume),
-         "skip months the ledger records as done for the same table and range");
+         "skip months the ledger records as done for the same table and range")
+        ("include-null-dates", po::bool_switch(&include_null_dates),
+         "also copy the rows whose date column is NULL, as one more partition per table");
     app::add_common_options(desc, common);
     po::variables_map vm;
     const int early = app::parse_command_line(
@@ -68,6 +71,7 @@ int main(int argc, char** argv) {
         app::install_signal_handlers();
         RunOptions options = app::run_options(job, max_workers);
         options.resume = resume;
+        options.include_null_dates = include_null_dates;
         odbc::OdbcSourceFactory source(job.source);
         odbc::OdbcTarget target(job.target);
         Orchestrator orchestrator(source, target, options);

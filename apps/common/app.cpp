@@ -179,9 +179,13 @@ void print_summary(const RunReport& report) {
        << std::setw(10) << std::setprecision(2) << seconds << std::setw(11)
        << std::setprecision(0) << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
     for (const TableSummary& t : report.tables) {
-        if (t.null_partition_rows > 0) {
+        if (t.null_partition_rows > 0 && t.null_rows_copied) {
+            os << "note: " << t.table << ": " << t.null_partition_rows
+               << " row(s) with a NULL date column copied as a partition of their own\n";
+        } else if (t.null_partition_rows > 0) {
             os << "WARNING: " << t.table << " has " << t.null_partition_rows
-               << " row(s) with a NULL date column; no date range copies them\n";
+               << " row(s) with a NULL date column that no date range copies; "
+                  "--include-null-dates copies them\n";
         }
     }
     for (const PartitionResult& r : report.partitions) {

@@ -87,31 +87,32 @@ std::string Dialect::select_expression(const std::string& quoted_column, const C
     return quoted_column;
 }
 
+namespace {
+std::string where(const Dialect& d, const std::string& column, RowFilter filter) {
+    if (column.empty()) return {};
+    const std::string q = d.quote(column);
+    return filter == RowFilter::is_null ? " WHERE " + q + " IS NULL"
+                                        : " WHERE " + q + " >= ? AND " + q + " < ?";
+}
+}  // namespace
+
 std::string Dialect::select(const QualifiedName& table, const Schema& schema,
-                            const std::string& partition_column) const {
+                            const std::string& partition_column, RowFilter filter) const {
     std::string list;
     for (const Column& c : schema) {
         if (!list.empty()) list += ", ";
         list += select_expression(quote(c.name), c.type);
     }
-    std::string sql = "SELECT " + list + " FROM " + qualified(table);
-    if (!partition_column.empty()) {
-        sql += " WHERE " + quote(partition_column) + " >= ? AND " + quote(partition_column) + " < ?";
-    }
-    return sql;
+    return "SELECT " + list + " FROM " + qualified(table) + where(*this, partition_column, filter);
 }
 
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
     return "SELECT COUNT(*) FROM " + qualified(table) + " WHERE " + quote(column) + " IS NULL";
 }
 
-std::string Dialect::delete_rows(const QualifiedName& table,
-                                 const std::string& partition_column) const {
-    std::string sql = "DELETE FROM " + qualified(table);
-    if (!partition_column.empty()) {
-        sql += " WHERE " + quote(partition_column) + " >= ? AND " + quote(partition_column) + " < ?";
-    }
-    return sql;
+std::string Dialect::delete_rows(const QualifiedName& table, const std::string& partition_column,
+                                 RowFilter filter) const {
+    return "DELETE FROM " + qualified(table) + where(*this, partition_column, filter);
 }
 
 std::string Dialect::insert(const QualifiedName& table, const Schema& schema,

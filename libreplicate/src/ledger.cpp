@@ -13,6 +13,8 @@ LedgerEntry LedgerEntry::for_partition(const Partition& partition, std::int64_t 
     if (partition.range) {
         e.range_lo = partition.range->lo.to_string();
         e.range_hi = partition.range->hi.to_string();
+    } else if (partition.null_dates) {
+        e.range_lo = e.range_hi = "NULL";
     }
     e.rows = rows;
     e.run_id = run_id;
@@ -27,6 +29,7 @@ LedgerEntry LedgerEntry::for_partition(const Partition& partition, std::int64_t 
 
 bool LedgerEntry::matches(const Partition& partition) const {
     if (target_table != partition.table.target.display()) return false;
+    if (partition.null_dates) return range_lo == "NULL" && range_hi == "NULL";
     if (!partition.range) return range_lo.empty() && range_hi.empty();
     return range_lo == partition.range->lo.to_string() && range_hi == partition.range->hi.to_string();
 }

@@ -78,10 +78,11 @@ public:
         std::vector<std::size_t> cols;
         for (const Column& c : schema) cols.push_back(column_index(table.schema, c.name));
         std::size_t key = 0;
-        if (partition.range) key = column_index(table.schema, partition.table.partition_column);
+        if (!partition.whole_table()) key = column_index(table.schema, partition.table.partition_column);
         std::vector<std::vector<Value>> rows;
         for (const auto& row : table.rows) {
             if (partition.range && !in_range(row[key], *partition.range)) continue;
+            if (partition.null_dates && !row[key].is_null()) continue;
             std::vector<Value> out;
             out.reserve(cols.size());
             for (std::size_t c : cols) out.push_back(row[c]);
@@ -131,12 +132,14 @@ public:
         std::lock_guard<std::mutex> lock(db_->mutex_);
         MemoryTable& table = db_->tables_[partition_.table.target.display()];
         if (table.schema.empty()) table.schema = schema_;
-        if (partition_.range) {
+        if (!partition_.whole_table()) {
             const std::size_t key = column_index(table.schema, partition_.table.partition_column);
             auto& rows = table.rows;
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](const std::vector<Value>& r) {
-                                          return in_range(r[key], *partition_.range);
+                                          return partition_.null_dates
+                                                     ? r[key].is_null()
+                                                     : in_range(r[key], *partition_.range);
                                       }),
                        rows.end());
         } else {

@@ -279,12 +279,16 @@ RunReport Orchestrator::run(const Plan& plan) {
         TableSummary summary;
         summary.table = spec.source.display();
         summary.null_partition_rows = null_rows[i];
-        if (null_rows[i] > 0) {
+        if (null_rows[i] > 0 && !options_.include_null_dates) {
             REPLICATE_LOG(warning) << spec.source << ": " << null_rows[i] << " row(s) have a NULL "
                                    << spec.partition_column << " and belong to no partition";
         }
         const auto table_started = std::chrono::steady_clock::now();
         std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(no_range));
+        if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
+            parts.push_back(Partition{spec, std::nullopt, true});
+            summary.null_rows_copied = true;
+        }
 
         std::vector<PartitionResult> table_results(parts.size());
         std::vector<bool> to_run(parts.size(), true);

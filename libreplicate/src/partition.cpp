@@ -33,6 +33,7 @@ std::ostream& operator<<(std::ostream& os, const DateRange& r) {
 }
 
 std::string Partition::label() const {
+    if (null_dates) return "NULL dates";
     return range ? range->lo.to_string() + ".." + range->hi.to_string() : "whole table";
 }
 
@@ -41,7 +42,7 @@ std::ostream& operator<<(std::ostream& os, const Partition& p) {
 }
 
 namespace {
-std::vector<Partition> whole(const TableSpec& table) { return {Partition{table, std::nullopt}}; }
+std::vector<Partition> whole(const TableSpec& table) { return {Partition{table, std::nullopt, false}}; }
 }  // namespace
 
 std::vector<Partition> MonthlyPartitioner::split(const TableSpec& table,
@@ -51,7 +52,7 @@ std::vector<Partition> MonthlyPartitioner::split(const TableSpec& table,
     for (Date lo = range.lo; lo < range.hi;) {
         Date hi = lo.first_of_next_month();
         if (range.hi < hi) hi = range.hi;
-        out.push_back(Partition{table, DateRange{lo, hi}});
+        out.push_back(Partition{table, DateRange{lo, hi}, false});
         lo = hi;
     }
     return out;
@@ -71,7 +72,7 @@ std::vector<Partition> FixedDaysPartitioner::split(const TableSpec& table,
     for (Date lo = range.lo; lo < range.hi;) {
         Date hi = lo.add_days(days_);
         if (range.hi < hi) hi = range.hi;
-        out.push_back(Partition{table, DateRange{lo, hi}});
+        out.push_back(Partition{table, DateRange{lo, hi}, false});
         lo = hi;
     }
     return out;

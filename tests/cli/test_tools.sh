@@ -86,6 +86,20 @@ expect 0 "reference refresh" "$bin/replicate_reference" --config job.toml --full
 n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_ITEM")
 [ "$n" = 2000 ] && ok "reference table refreshed (2000 items)" || bad "reference table has $n rows"
 
+# Rows with a NULL date belong to no month: counted and warned about, or copied on request.
+sqlite3 demo/source.db "INSERT INTO APP_4_VOUCHER (VOUCHER_ID, VOUCHER_CODE, DATE__ISSUE_DATE) VALUES (-1, 'UNDATED1', NULL), (-2, 'UNDATED2', NULL)"
+expect 0 "a range copy with NULL-dated rows" "$bin/replicate_all_sales" --config job.toml --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER
+contains out "WARNING: APP_4_VOUCHER has 2 row(s) with a NULL date column" "NULL-dated rows are counted and warned about"
+n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_VOUCHER where DATE__ISSUE_DATE is null")
+[ "$n" = 0 ] && ok "NULL-dated rows are not copied by default" || bad "$n NULL-dated rows copied without the flag"
+expect 0 "--include-null-dates" "$bin/replicate_all_sales" --config job.toml --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER --include-null-dates
+contains out "2 row(s) with a NULL date column copied" "the summary says they were copied"
+expect 0 "--include-null-dates again" "$bin/replicate_all_sales" --config job.toml --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER --include-null-dates
+n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_VOUCHER where DATE__ISSUE_DATE is null")
+[ "$n" = 2 ] && ok "NULL-dated rows copied once, not doubled by a rerun" || bad "$n NULL-dated rows in the target"
+n=$(sqlite3 demo/target.db "select count(*) from replicate_ledger where table_name = 'com_5013_APP_4_VOUCHER' and range_lo = 'NULL'")
+[ "$n" = 1 ] && ok "the NULL-dates partition is in the ledger" || bad "$n ledger rows for NULL dates"
+
 # Secrets: a password in the connection string is masked in --print-config and never printed.
 cat >secret.toml <<TOML
 [source]

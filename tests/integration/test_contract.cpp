@@ -291,3 +291,35 @@ TEST_CASE("a timestamp the target column cannot hold is refused, never rounded")
         CHECK(ledger_for(b, t).empty());
     }
 }
+
+TEST_CASE("the NULL-dates partition reads and replaces exactly the rows whose date is NULL") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_nulldates");
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3}));
+    const Partition nulls{t, std::nullopt, true};
+    auto undated = [](std::int64_t id, const char* note) {
+        return std::vector<Value>{Value{id}, Value{}, Value{std::string("7.0000")}, Value{std::string(note)},
+                                  Value{std::int64_t{1}}, Value{}};
+    };
+    commit(b, nulls, {undated(10, "a"), undated(11, "b")});
+    commit(b, nulls, {undated(12, "c")});  // replaces the NULL-dated rows only
+    auto source = b.source_factory()->connect();
+    CHECK(source->count_null_partition_rows(t) == 1);
+    const Schema s = source->describe(t.source);
+    auto reader = source->read(nulls, s, ReadOptions{});
+    Batch batch(s);
+    std::vector<std::int64_t> ids;
+    while (reader->next(batch)) {
+        for (std::size_t r = 0; r < batch.rows(); ++r) ids.push_back(std::get<std::int64_t>(batch.value(r, 0).data));
+    }
+    CHECK(ids == std::vector<std::int64_t>{12});
+    CHECK(b.count(t.target.table) == 3);
+    int null_entries = 0;
+    for (const LedgerEntry& e : ledger_for(b, t)) {
+        if (e.range_lo == "NULL") {
+            ++null_entries;
+            CHECK(e.rows == 1);
+        }
+    }
+    CHECK(null_entries == 1);
+}

@@ -377,3 +377,33 @@ TEST_CASE("retry delays grow exponentially with jitter and a cap") {
         CHECK(d9 >= 500);
     }
 }
+
+TEST_CASE("rows with a NULL date: counted and left out by default, copied as their own partition on request") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    const RunReport plain = Orchestrator(source, target, fast(2)).run(plan({"A"}));
+    CHECK(plain.tables[0].null_partition_rows == 1);
+    CHECK_FALSE(plain.tables[0].null_rows_copied);
+    CHECK(dst->get({"", "t_A"}).rows.size() == 60);
+
+    RunOptions with = fast(2);
+    with.include_null_dates = true;
+    for (int run = 0; run < 2; ++run) {  // twice: replaced, never doubled
+        const RunReport r = Orchestrator(source, target, with).run(plan({"A"}));
+        CHECK(r.ok());
+        CHECK(r.partitions.size() == 7);
+        CHECK(r.tables[0].null_rows_copied);
+        const PartitionResult& nulls = result_for(r, "A", "NULL dates");
+        CHECK(nulls.status == PartitionStatus::done);
+        CHECK(nulls.rows == 1);
+        CHECK(dst->get({"", "t_A"}).rows.size() == 61);
+    }
+    int null_entries = 0;
+    for (const LedgerEntry& e : dst->ledger()) null_entries += e.range_lo == "NULL" && e.range_hi == "NULL";
+    CHECK(null_entries == 1);
+    with.resume = true;
+    const RunReport resumed = Orchestrator(source, target, with).run(plan({"A"}));
+    CHECK(result_for(resumed, "A", "NULL dates").status == PartitionStatus::skipped);
+}

@@ -15,6 +15,12 @@
 namespace replicate {
 
 enum class Dbms { sqlite, postgresql, mariadb, sqlserver };
+
+/// Which rows of a partition column a statement touches.
+enum class RowFilter {
+    range,    ///< column >= ? AND column < ?
+    is_null,  ///< column IS NULL (no parameters)
+};
 std::string_view to_string(Dbms d);
 
 /// Read isolation of the source session.
@@ -50,12 +56,13 @@ public:
     virtual std::string drop_table_if_exists(const QualifiedName& table) const;
     /// SELECT of \p schema's columns; with a partition column, filtered by two range parameters.
     std::string select(const QualifiedName& table, const Schema& schema,
-                       const std::string& partition_column) const;
+                       const std::string& partition_column,
+                       RowFilter filter = RowFilter::range) const;
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.
-    virtual std::string delete_rows(const QualifiedName& table,
-                                    const std::string& partition_column) const;
+    virtual std::string delete_rows(const QualifiedName& table, const std::string& partition_column,
+                                    RowFilter filter = RowFilter::range) const;
     /// INSERT of one row of \p schema's columns with '?' parameters; \p table_lock asks for the
     /// DBMS's bulk-load table lock where it has one (SQL Server: WITH (TABLOCK)).
     std::string insert(const QualifiedName& table, const Schema& schema,

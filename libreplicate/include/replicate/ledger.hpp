@@ -15,7 +15,7 @@ namespace replicate {
 inline constexpr const char* ledger_table_name = "replicate_ledger";
 
 /// One committed partition. range_lo/range_hi are "YYYY-MM-DD" (half-open), both empty for a
-/// whole-table refresh.
+/// whole-table refresh, both "NULL" for the rows with a NULL date.
 struct LedgerEntry {
     std::string target_table;  ///< QualifiedName::display() of the target
     std::string range_lo;

@@ -34,6 +34,8 @@ struct RunOptions {
     int max_workers = 2;
     /// Skip partitions the ledger records as done for the same table and range.
     bool resume = false;
+    /// Partitioned tables get one more partition: the rows whose date column is NULL.
+    bool include_null_dates = false;
     ReadOptions read;
     RetryPolicy retry;
     /// Set to true (e.g. from a signal handler) to stop: in-flight partitions roll back at the
@@ -71,8 +73,10 @@ struct TableSummary {
     int partitions_skipped = 0;
     std::int64_t rows = 0;
     double seconds = 0;  ///< wall-clock time of the table
-    /// Source rows whose partition column is NULL (not copied by a range plan).
+    /// Source rows whose partition column is NULL.
     std::int64_t null_partition_rows = 0;
+    /// True if they were copied (RunOptions::include_null_dates).
+    bool null_rows_copied = false;
 };
 
 struct RunReport {

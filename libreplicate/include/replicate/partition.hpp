@@ -31,15 +31,17 @@ std::ostream& operator<<(std::ostream& os, const DateRange& r);
 /// never formatted into SQL.
 struct Partition {
     TableSpec table;
-    /// Empty: the whole table (full refresh).
+    /// Empty: the whole table (full refresh), or the NULL-dated rows when null_dates is set.
     std::optional<DateRange> range;
+    /// The rows whose partition column is NULL, which no date range holds.
+    bool null_dates = false;
 
-    bool whole_table() const { return !range.has_value(); }
-    /// "2025-10-01..2025-11-01" or "whole table", for logs and the ledger.
+    bool whole_table() const { return !range.has_value() && !null_dates; }
+    /// "2025-10-01..2025-11-01", "NULL dates" or "whole table", for logs and messages.
     std::string label() const;
 
     friend bool operator==(const Partition& a, const Partition& b) {
-        return a.table == b.table && a.range == b.range;
+        return a.table == b.table && a.range == b.range && a.null_dates == b.null_dates;
     }
     friend bool operator!=(const Partition& a, const Partition& b) { return !(a == b); }
 };

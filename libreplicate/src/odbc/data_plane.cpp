@@ -261,8 +261,9 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
 
     const Dialect& d = conn.dialect();
     const TableSpec& spec = partition.table;
-    const std::string column = partition.range ? spec.partition_column : std::string();
-    const std::string sql = d.select(spec.source, ordered, column);
+    const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
+    const std::string sql = d.select(spec.source, ordered, column,
+                                     partition.null_dates ? RowFilter::is_null : RowFilter::range);
     if (partition.range) {
         auto it = std::find_if(schema.begin(), schema.end(),
                                [&](const Column& c) { return c.name == column; });

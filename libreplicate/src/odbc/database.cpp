@@ -152,6 +152,11 @@ public:
             conn_.begin();
             inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema,
                                                    shared_->endpoint.table_lock);
+        } else if (partition.null_dates) {
+            conn_.begin();
+            conn_.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
+            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema,
+                                                   shared_->endpoint.table_lock);
         } else {
             conn_.begin();
             const Column* col = find_column(schema, spec.partition_column, d.dbms());
