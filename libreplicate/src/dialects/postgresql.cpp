@@ -44,16 +44,18 @@ public:
         return with_default_attribute(std::move(c), "Fetch", "10000");
     }
 
+    // Sessions name themselves, so DBAs (and our tests) can tell them apart in
+    // pg_stat_activity.
     std::vector<std::string> source_session_setup(Isolation level) const override {
-        switch (level) {
-        case Isolation::read_committed:
-            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"};
-        case Isolation::read_uncommitted:
-            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
-        case Isolation::snapshot:
-            return {"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ"};
-        }
-        return {};
+        const char* iso = level == Isolation::read_uncommitted ? "READ UNCOMMITTED"
+                          : level == Isolation::snapshot       ? "REPEATABLE READ"
+                                                               : "READ COMMITTED";
+        return {"SET application_name = 'libreplicate source'",
+                std::string("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ") + iso};
+    }
+
+    std::vector<std::string> target_session_setup() const override {
+        return {"SET application_name = 'libreplicate target'"};
     }
 
     ErrorKind classify(std::string_view state, long native) const override {

