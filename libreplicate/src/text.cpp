@@ -13,6 +13,22 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+std::string single_line(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (char c : s) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
 std::string printable(std::string_view s) {
     std::string out(s);
     for (char& c : out) {

@@ -8,6 +8,9 @@
 namespace replicate::detail {
 
 std::string lower(std::string_view s);
+/// \p s on one line: line breaks and tabs become single spaces, trailing space trimmed
+/// (drivers such as psqlODBC return multi-line messages).
+std::string single_line(std::string_view s);
 /// \p s with control characters shown as '?', for messages.
 std::string printable(std::string_view s);
 /// The value of attribute \p key (case-insensitive) in an ODBC connection string, braces removed.

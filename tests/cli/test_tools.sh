@@ -4,6 +4,7 @@
 set -u
 bin=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
+listener=${3:+$(cd "$(dirname "$3")" && pwd)/$(basename "$3")}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -85,6 +86,20 @@ lacks out "APP_4_SALESITEM" "--table copies only the named table"
 expect 0 "reference refresh" "$bin/replicate_reference" --config job.toml --full-table
 n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_ITEM")
 [ "$n" = 2000 ] && ok "reference table refreshed (2000 items)" || bad "reference table has $n rows"
+
+# A host that accepts connections and never answers: connect_timeout is honoured, exit 3.
+if [ -n "$listener" ]; then
+    "$listener" 20 >port.txt &
+    for _ in $(seq 50); do [ -s port.txt ] && break; sleep 0.1; done
+    lport=$(cat port.txt)
+    printf '[source]\nconnection = "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=%s;Database=x;UID=u;PWD=pw"\nconnect_timeout = 2\n[target]\nconnection = "Driver=SQLite3;Database=demo/target.db"\n[[sales]]\ntable = "APP_4_SALES"\ndate_column = "DATETIME__SALES_DATE"\n' "$lport" >silent.toml
+    start=$(date +%s)
+    expect 3 "a source that never answers" "$bin/replicate_all_sales" --config silent.toml --start-date 2025-10-01 --end-date 2025-10-31
+    took=$(( $(date +%s) - start ))
+    [ "$took" -ge 2 ] && [ "$took" -le 5 ] && ok "connect_timeout = 2 honoured (${took} s)" || bad "connect_timeout took ${took} s"
+    contains err "connect_timeout" "the error names the setting"
+    one_line err "connect timeout error"
+fi
 
 # Rows with a NULL date belong to no month: counted and warned about, or copied on request.
 sqlite3 demo/source.db "INSERT INTO APP_4_VOUCHER (VOUCHER_ID, VOUCHER_CODE, DATE__ISSUE_DATE) VALUES (-1, 'UNDATED1', NULL), (-2, 'UNDATED2', NULL)"

@@ -1,6 +1,12 @@
 #include "connection.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include <soci/odbc/soci-odbc.h>
 
@@ -187,13 +193,46 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
         connection = make_dialect(guessed)->complete_connection_string(connection, source);
     }
     const std::string side = source ? "source" : "target";
+    // SOCI opens the connection in one call, before a login timeout could be set on the
+    // handle, so the deadline is kept here: the open runs on its own thread.
+    struct Opening {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        std::exception_ptr error;
+        std::shared_ptr<soci::session> session = std::make_shared<soci::session>();
+    };
+    auto opening = std::make_shared<Opening>();
+    soci::connection_parameters params(soci::odbc, connection);
+    params.set_option(soci::odbc_option_driver_complete, "0");  // SQL_DRIVER_NOPROMPT
+    std::thread([opening, params]() {
+        std::exception_ptr error;
+        try {
+            opening->session->open(params);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard<std::mutex> lock(opening->mutex);
+        opening->error = error;
+        opening->done = true;
+        opening->cv.notify_all();
+    }).detach();
+    {
+        std::unique_lock<std::mutex> lock(opening->mutex);
+        const auto timeout = std::chrono::seconds(std::max(1, endpoint.connect_timeout_seconds));
+        if (!opening->cv.wait_for(lock, timeout, [&] { return opening->done; })) {
+            throw Error(ErrorKind::connection,
+                        "cannot connect to the " + side + " database: no answer within " +
+                            std::to_string(timeout.count()) +
+                            " s (connect_timeout; check host, port and firewall)");
+        }
+    }
     try {
-        soci::connection_parameters params(soci::odbc, connection);
-        params.set_option(soci::odbc_option_driver_complete, "0");  // SQL_DRIVER_NOPROMPT
-        session_.open(params);
+        if (opening->error) std::rethrow_exception(opening->error);
     } catch (const soci::odbc_soci_error& e) {
         const std::string state = reinterpret_cast<const char*>(e.odbc_error_code());
-        const std::string message = reinterpret_cast<const char*>(e.odbc_error_message());
+        const std::string message =
+            replicate::detail::single_line(reinterpret_cast<const char*>(e.odbc_error_message()));
         const ErrorKind kind = state == "IM002" ? ErrorKind::config : ErrorKind::connection;
         std::string hint = kind == ErrorKind::config
                                ? " (check Driver= against /etc/odbcinst.ini)"
@@ -203,9 +242,11 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
                         scrub(message, secrets_) + hint,
                     state, static_cast<long>(e.native_error_code()));
     } catch (const soci::soci_error& e) {
-        throw Error(ErrorKind::connection, "cannot connect to the " + side + " database: " +
-                                               scrub(e.get_error_message(), secrets_));
+        throw Error(ErrorKind::connection,
+                    "cannot connect to the " + side + " database: " +
+                        scrub(replicate::detail::single_line(e.get_error_message()), secrets_));
     }
+    session_ = opening->session;
     const SQLHDBC h = dbc();
     info_.dbms_name = get_info(h, SQL_DBMS_NAME);
     info_.dbms_version = get_info(h, SQL_DBMS_VER);
@@ -226,17 +267,18 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
 Connection::~Connection() { rollback(); }
 
 SQLHDBC Connection::dbc() const {
-    return static_cast<soci::odbc_session_backend*>(session_.get_backend())->hdbc_;
+    return static_cast<soci::odbc_session_backend*>(session_->get_backend())->hdbc_;
 }
 
 void Connection::begin() {
     try {
-        session_.begin();
+        session_->begin();
         in_transaction_ = true;
     } catch (const soci::odbc_soci_error& e) {
         throw Error(dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
                                        e.native_error_code()),
-                    "cannot begin a transaction: " + scrub(e.get_error_message(), secrets_),
+                    "cannot begin a transaction: " +
+                        scrub(replicate::detail::single_line(e.get_error_message()), secrets_),
                     reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
     }
 }
@@ -244,12 +286,12 @@ void Connection::begin() {
 void Connection::commit() {
     try {
         in_transaction_ = false;
-        session_.commit();
+        session_->commit();
     } catch (const soci::odbc_soci_error& e) {
         ErrorKind kind = dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
                                             e.native_error_code());
         if (kind == ErrorKind::internal && is_dead()) kind = ErrorKind::transient;
-        throw Error(kind, "commit failed: " + scrub(e.get_error_message(), secrets_),
+        throw Error(kind, "commit failed: " + scrub(replicate::detail::single_line(e.get_error_message()), secrets_),
                     reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
     }
 }
@@ -258,7 +300,7 @@ void Connection::rollback() noexcept {
     if (!in_transaction_) return;
     in_transaction_ = false;
     try {
-        session_.rollback();
+        session_->rollback();
     } catch (const std::exception& e) {
         REPLICATE_LOG(debug) << "rollback failed (the connection may be gone): "
                              << scrub(e.what(), secrets_);

@@ -99,7 +99,9 @@ public:
 private:
     EndpointConfig endpoint_;
     std::vector<std::string> secrets_;
-    mutable soci::session session_;
+    // Shared with the thread that opens it: a connect that outlives the timeout is abandoned
+    // and finishes (and is closed) in the background.
+    std::shared_ptr<soci::session> session_;
     std::unique_ptr<Dialect> dialect_;
     ServerInfo info_;
     bool in_transaction_ = false;

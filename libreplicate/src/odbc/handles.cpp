@@ -1,5 +1,7 @@
 #include "handles.hpp"
 
+#include "../text.hpp"
+
 namespace replicate::odbc::detail {
 
 std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle) {
@@ -51,7 +53,8 @@ Error make_error(SQLSMALLINT type, SQLHANDLE handle, const std::string& what,
             state = d.sqlstate;
             native = d.native;
         }
-        message += ": [" + d.sqlstate + "/" + std::to_string(d.native) + "] " + d.message;
+        message += ": [" + d.sqlstate + "/" + std::to_string(d.native) + "] " +
+                   replicate::detail::single_line(d.message);
     }
     if (diags.empty()) message += ": the driver gave no diagnostics";
     ErrorKind kind = ErrorKind::internal;
