@@ -170,11 +170,15 @@ void MemoryTarget::validate(const TableSpec& table, const Schema& source_schema)
     if (!db_->contains(table.target)) return;
     const MemoryTable t = db_->get(table.target);
     for (const Column& c : source_schema) {
-        const bool found = std::any_of(t.schema.begin(), t.schema.end(),
-                                       [&](const Column& x) { return x.name == c.name; });
-        if (!found) {
+        auto found = std::find_if(t.schema.begin(), t.schema.end(),
+                                  [&](const Column& x) { return x.name == c.name; });
+        if (found == t.schema.end()) {
             throw Error(ErrorKind::config, "target table " + table.target.display() +
                                                " has no column '" + c.name + "'");
+        }
+        if (!can_receive(found->type, c.type)) {
+            throw Error(ErrorKind::config, "target column " + table.target.display() + "." +
+                                               c.name + " cannot hold the source column's values");
         }
     }
 }

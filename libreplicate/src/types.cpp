@@ -51,6 +51,41 @@ std::ostream& operator<<(std::ostream& os, const ColumnType& t) {
     return os;
 }
 
+namespace {
+enum class Kind { integer, decimal, floating, date, time, timestamp, text, binary };
+Kind kind_of(Type t) {
+    switch (t) {
+    case Type::boolean:
+    case Type::int8:
+    case Type::int16:
+    case Type::int32:
+    case Type::int64: return Kind::integer;
+    case Type::decimal: return Kind::decimal;
+    case Type::float32:
+    case Type::float64: return Kind::floating;
+    case Type::date: return Kind::date;
+    case Type::time: return Kind::time;
+    case Type::timestamp: return Kind::timestamp;
+    case Type::text: return Kind::text;
+    case Type::binary: return Kind::binary;
+    }
+    return Kind::text;
+}
+}  // namespace
+
+bool can_receive(const ColumnType& target, const ColumnType& source) {
+    const Kind t = kind_of(target.type);
+    const Kind s = kind_of(source.type);
+    if (t == s) return true;
+    switch (t) {
+    case Kind::text: return s != Kind::binary;
+    case Kind::decimal: return s == Kind::integer;
+    case Kind::integer: return s == Kind::decimal && source.scale == 0;
+    case Kind::timestamp: return s == Kind::date;
+    default: return false;
+    }
+}
+
 // ---- Date --------------------------------------------------------------------------------
 
 namespace {

@@ -87,6 +87,36 @@ expect 0 "reference refresh" "$bin/replicate_reference" --config job.toml --full
 n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_ITEM")
 [ "$n" = 2000 ] && ok "reference table refreshed (2000 items)" || bad "reference table has $n rows"
 
+# A target column that cannot hold the source's values: exit 2 before anything is written.
+sqlite3 demo/target.db "DROP TABLE IF EXISTS com_5013_APP_4_VOIDSALESITEM; CREATE TABLE com_5013_APP_4_VOIDSALESITEM (VOID_ID bigint, SALES_ID bigint, ITEM_ID int,
+    DATETIME__VOID_DATE datetime, QTY decimal(16,4), AMOUNT decimal(16,4), REASON integer, VOIDED_BY varchar(20), ROWVERSION binary(8))"
+before=$(target_sum)
+expect 2 "an incompatible target column" "$bin/replicate_all_sales" --config job.toml --start-date 2025-10-01 --end-date 2025-10-31
+contains err "REASON" "the incompatible column is named"
+one_line err "incompatible column"
+[ "$(target_sum)" = "$before" ] && ok "the incompatible column left the target as it was" || bad "the target changed"
+sqlite3 demo/target.db "DROP TABLE com_5013_APP_4_VOIDSALESITEM"
+
+# Names that try to be SQL are quoted, never executed.
+sqlite3 demo/source.db "CREATE TABLE \"evil\"\"; DROP TABLE canary; --\" (\"id\" int, \"co\"\"l;]\" varchar(10), \"d\"\"t\" datetime);
+    INSERT INTO \"evil\"\"; DROP TABLE canary; --\" VALUES (1, 'a', '2025-10-05 10:00:00.000'), (2, 'b', '2025-10-06 11:00:00.000')"
+sqlite3 demo/target.db "CREATE TABLE canary (x int); INSERT INTO canary VALUES (42)"
+cat >evil.toml <<'TOML'
+[source]
+connection = "Driver=SQLite3;Database=demo/source.db"
+[target]
+connection = "Driver=SQLite3;Database=demo/target.db"
+table_prefix = "x]\";"
+[[sales]]
+table = "evil\"; DROP TABLE canary; --"
+date_column = "d\"t"
+TOML
+expect 0 "names with quotes, semicolons and brackets" "$bin/replicate_all_sales" --config evil.toml --start-date 2025-10-01 --end-date 2025-10-31
+n=$(sqlite3 demo/target.db "select count(*) from canary")
+[ "$n" = 1 ] && ok "the canary table survived: nothing was executed from a name" || bad "the canary table is gone"
+n=$(sqlite3 demo/target.db "select count(*) from \"x]\"\";evil\"\"; DROP TABLE canary; --\"")
+[ "$n" = 2 ] && ok "the oddly named table was copied under its quoted name" || bad "the oddly named table has '$n' rows"
+
 # A host that accepts connections and never answers: connect_timeout is honoured, exit 3.
 if [ -n "$listener" ]; then
     "$listener" 20 >port.txt &

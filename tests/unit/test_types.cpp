@@ -71,3 +71,20 @@ TEST_CASE("connection strings are masked: PWD, Password, braced values with ';' 
     CHECK(mask_connection_string("Driver=SQLite3;Database=demo/source.db") ==
           "Driver=SQLite3;Database=demo/source.db");
 }
+
+TEST_CASE("which target column types can receive which source types") {
+    const ColumnType i64{Type::int64}, dec{Type::decimal, 0, 16, 4}, dec0{Type::decimal, 0, 10, 0},
+        f64{Type::float64}, date{Type::date}, ts{Type::timestamp}, txt{Type::text, 20}, bin{Type::binary, 8};
+    CHECK(can_receive(i64, ColumnType{Type::int8}));
+    CHECK(can_receive(dec, i64));
+    CHECK(can_receive(i64, dec0));
+    CHECK_FALSE(can_receive(i64, dec));     // the fraction would be lost
+    CHECK_FALSE(can_receive(f64, dec));     // through double
+    CHECK_FALSE(can_receive(i64, txt));
+    CHECK(can_receive(txt, i64));           // as text
+    CHECK(can_receive(ts, date));
+    CHECK_FALSE(can_receive(date, ts));     // the time would be lost
+    CHECK_FALSE(can_receive(txt, bin));
+    CHECK_FALSE(can_receive(bin, txt));
+    CHECK(can_receive(bin, ColumnType{Type::binary, 0}));
+}

@@ -58,6 +58,13 @@ struct ColumnType {
 
 std::ostream& operator<<(std::ostream& os, const ColumnType& t);
 
+/// True if a column of type \p target can receive the values of a column of type \p source
+/// without changing their kind: integers into integers or decimals, decimals into decimals
+/// (or integers when the scale is 0), floats into floats, dates into dates or timestamps,
+/// timestamps into timestamps, text into text, binary into binary; a text target takes any
+/// non-binary value as text. Lengths and precisions are checked value by value when writing.
+bool can_receive(const ColumnType& target, const ColumnType& source);
+
 /// A named column.
 struct Column {
     std::string name;

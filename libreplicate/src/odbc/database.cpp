@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <random>
+#include <sstream>
 
 #include "../log.hpp"
 #include "../text.hpp"
@@ -246,12 +247,21 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     for (const Column& c : source_schema) {
-        if (find_column(existing, c.name, conn.dialect().dbms()) == nullptr) {
+        const Column* t = find_column(existing, c.name, conn.dialect().dbms());
+        if (t == nullptr) {
             throw Error(ErrorKind::config,
                         "target table " + table.target.display() + " has no column '" + c.name +
                             "' that source table " + table.source.display() +
                             " has: add the column to the target, or drop the target table "
                             "so that it is created");
+        }
+        if (!can_receive(t->type, c.type)) {
+            std::ostringstream os;
+            os << "target column " << table.target.display() << "." << t->name << " is "
+               << t->type.native_name << " (" << t->type << "), which cannot hold source column "
+               << c.name << " (" << c.type << "): alter the target column, or drop the target "
+               << "table so that it is created";
+            throw Error(ErrorKind::config, os.str());
         }
     }
 }
