@@ -118,5 +118,44 @@ grep -q "failed (transient)" deadlock.out && ok "the deadlock was classified tra
 [ "$code" = 0 ] && ok "the run ends successfully after the deadlock" || bad "exit $code after the deadlock"
 [ "$(pg_diff four_fail_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the deadlock" || bad "the target differs after the deadlock"
 
+# ---- wrong passwords, a closed port, and secrets in every output --------------------------
+secret_pg='Pg-test-pw;1'
+secret_maria='Maria-test-pw;1'
+wrong_pg=${pg_conn/Pg-test-pw;1/Wr0ng-Secret-Pw;9}
+wrong_maria=${maria_conn/Maria-test-pw;1/Wr0ng-Maria-Pw;9}
+closed=${pg_conn/Port=$port/Port=1}
+for case in ok:"$pg_conn":"$maria_conn" wrongpg:"$wrong_pg":"$maria_conn" wrongmaria:"$pg_conn":"$wrong_maria" closed:"$closed":"$maria_conn"; do
+    name=${case%%:*}
+    rest=${case#*:}
+    source=${rest%%:Driver=\{MariaDB*}
+    target=${rest#"$source":}
+    job "$source" "$target" "secret_" "fail_src_" >secret_$name.toml
+    printf '[[reference]]\ntable = "fail_src_APP_4_SALESITEM"\n' >>secret_$name.toml
+    for tool in test_connection replicate_all_sales replicate_reference; do
+        args=(--config secret_$name.toml --log-level trace --log-file secret_$name.log)
+        [ $tool = replicate_all_sales ] && args+=(--start-date 2025-01-01 --end-date 2025-01-31)
+        [ $tool = replicate_reference ] && args+=(--full-table)
+        "$bin/$tool" "${args[@]}" >out.txt 2>err.txt
+        code=$?
+        case $name:$tool in
+            ok:*) want=0 ;;
+            *) want=3 ;;
+        esac
+        [ "$code" = $want ] && ok "$name, $tool: exit $code" || { bad "$name, $tool: exit $code, wanted $want"; head -3 err.txt; }
+        if [ "$want" = 3 ]; then
+            # test_connection reports on its screen: one [FAIL] line per failed check.
+            if [ $tool = test_connection ]; then n=$(grep -c '\[FAIL\] cannot connect' out.txt); else n=$(grep -c 'error' err.txt); fi
+            [ "$n" = 1 ] && ok "$name, $tool: one error line" || bad "$name, $tool: $n error lines on stderr"
+        fi
+        for secret in "$secret_pg" "$secret_maria" "Wr0ng-Secret-Pw;9" "Wr0ng-Maria-Pw;9" "Wr0ng-Secret" "Pg-test-pw"; do
+            if grep -qF -- "$secret" out.txt err.txt secret_$name.log 2>/dev/null; then
+                bad "$name, $tool: a password appears in the output or log"
+            fi
+        done
+    done
+    [ -s secret_$name.log ] && ok "$name: trace log written and checked" || bad "$name: no log file"
+done
+grep -q "password authentication failed" err.txt secret_wrongpg.log 2>/dev/null || true
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
