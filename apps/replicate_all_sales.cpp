@@ -73,7 +73,9 @@ int main(int argc, char** argv) {
         options.resume = resume;
         options.include_null_dates = include_null_dates;
         odbc::OdbcSourceFactory source(job.source);
+        const std::string command = app::masked_command_line(argc, argv);
         odbc::OdbcTarget target(job.target);
+        options.command = command;
         Orchestrator orchestrator(source, target, options);
         orchestrator.on_progress([](const PartitionResult& r) {
             BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << " "

@@ -55,8 +55,11 @@ int main(int argc, char** argv) {
         }
         app::install_signal_handlers();
         odbc::OdbcSourceFactory source(job.source);
+        const std::string command = app::masked_command_line(argc, argv);
         odbc::OdbcTarget target(job.target);
-        Orchestrator orchestrator(source, target, app::run_options(job, 0));
+        RunOptions options = app::run_options(job, 0);
+        options.command = command;
+        Orchestrator orchestrator(source, target, options);
         orchestrator.on_progress([](const PartitionResult& r) {
             BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << ": " << to_string(r.status)
                       << ", " << r.rows << " rows in " << r.seconds << " s";

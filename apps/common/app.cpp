@@ -234,6 +234,15 @@ std::vector<std::string> select_tables(const std::vector<std::string>& requested
     return out;
 }
 
+std::string masked_command_line(int argc, char** argv) {
+    std::string out;
+    for (int i = 0; i < argc; ++i) {
+        if (i) out += ' ';
+        out += mask_connection_string(argv[i]);
+    }
+    return out;
+}
+
 RunOptions run_options(const JobConfig& job, int max_workers_override) {
     RunOptions o;
     o.max_workers = max_workers_override > 0 ? max_workers_override : job.run.max_workers;

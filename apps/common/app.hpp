@@ -71,6 +71,9 @@ std::vector<std::string> select_tables(const std::vector<std::string>& requested
                                        const std::vector<std::string>& configured,
                                        const std::string& section, const std::string& config_path);
 
+/// The command line as one string, with connection-string secrets masked.
+std::string masked_command_line(int argc, char** argv);
+
 /// Options shared by the two replicating tools: --max-workers and the [run] settings.
 RunOptions run_options(const JobConfig& job, int max_workers_override);
 

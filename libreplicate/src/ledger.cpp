@@ -18,13 +18,17 @@ LedgerEntry LedgerEntry::for_partition(const Partition& partition, std::int64_t 
     }
     e.rows = rows;
     e.run_id = run_id;
+    e.finished_at = utc_now();
+    return e;
+}
+
+std::string utc_now() {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};
     gmtime_r(&now, &utc);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &utc);
-    e.finished_at = buf;
-    return e;
+    return buf;
 }
 
 bool LedgerEntry::matches(const Partition& partition) const {

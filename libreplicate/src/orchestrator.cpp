@@ -268,6 +268,18 @@ RunReport Orchestrator::run(const Plan& plan) {
         }
     }
 
+    RunRecord record;
+    record.run_id = report.run_id;
+    record.command = options_.command;
+    record.started_at = utc_now();
+    record.status = "running";
+    try {
+        target_.begin_run(record);
+    } catch (const std::exception& e) {
+        REPLICATE_LOG(warning) << "could not record the start of run " << report.run_id << ": "
+                               << e.what();
+    }
+
     boost::asio::thread_pool pool(static_cast<std::size_t>(options_.max_workers));
     std::mutex results_mutex;
     const TaskContext ctx{source_, target_, options_, report.run_id};
@@ -371,6 +383,22 @@ RunReport Orchestrator::run(const Plan& plan) {
     }
     pool.join();
     if (is_cancelled(options_.cancel)) report.cancelled = true;
+    for (const PartitionResult& r : report.partitions) {
+        if (r.status == PartitionStatus::done) {
+            ++record.partitions_ok;
+            record.rows += r.rows;
+        } else if (r.status != PartitionStatus::skipped) {
+            ++record.partitions_failed;
+        }
+    }
+    record.status = report.cancelled ? "cancelled" : report.ok() ? "ok" : "failed";
+    record.finished_at = utc_now();
+    try {
+        target_.end_run(record);
+    } catch (const std::exception& e) {
+        REPLICATE_LOG(warning) << "could not record the end of run " << report.run_id << ": "
+                               << e.what();
+    }
     return report;
 }
 

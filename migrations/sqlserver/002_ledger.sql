@@ -13,3 +13,17 @@ CREATE TABLE [dbo].[replicate_ledger] (
     PRIMARY KEY ([table_name], [range_lo], [range_hi])
 );
 GO
+
+-- The run history: one row per run of a tool.
+IF OBJECT_ID(N'[dbo].[replicate_run]', N'U') IS NULL
+CREATE TABLE [dbo].[replicate_run] (
+    [run_id]            varchar(64)  NOT NULL PRIMARY KEY,
+    [command]           varchar(max) NULL,     -- the command line, secrets masked
+    [started_at]        varchar(19)  NOT NULL, -- UTC
+    [finished_at]       varchar(19)  NULL,
+    [status]            varchar(16)  NOT NULL, -- running, ok, failed, cancelled
+    [partitions_ok]     bigint       NOT NULL,
+    [partitions_failed] bigint       NOT NULL,
+    [row_count]         bigint       NOT NULL
+);
+GO

@@ -79,6 +79,8 @@ contains out "total" "summary has a total"
 n=$(sqlite3 demo/target.db "select count(*) from com_5013_APP_4_SALES")
 m=$(sqlite3 demo/source.db "select count(*) from APP_4_SALES where DATETIME__SALES_DATE >= '2025-02-01' and DATETIME__SALES_DATE < '2025-04-01'")
 [ "$n" = "$m" ] && ok "copied exactly Feb and Mar ($n sales)" || bad "copied $n sales, source has $m"
+h=$(sqlite3 demo/target.db "select status || ':' || partitions_ok || ':' || partitions_failed || ':' || (finished_at is not null) || ':' || (command like '%replicate_all_sales --config job.toml%') from replicate_run order by rowid desc limit 1")
+[ "$h" = "ok:20:0:1:1" ] && ok "the run history records the run (status, 20 partitions, command line)" || bad "run history: '$h'"
 expect 0 "the same range with --resume" "$bin/replicate_all_sales" --config job.toml --start-date 2025-02-01 --end-date 2025-03-31 --resume
 matches out "^APP_4_SALES +0 +0 +2 " "--resume skipped both months"
 expect 0 "--table subset" "$bin/replicate_all_sales" --config job.toml --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER

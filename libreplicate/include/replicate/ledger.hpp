@@ -36,6 +36,24 @@ struct LedgerEntry {
 
 std::ostream& operator<<(std::ostream& os, const LedgerEntry& e);
 
+/// Default name of the run-history table in the target schema.
+inline constexpr const char* run_table_name = "replicate_run";
+
+/// One run of a plan, as kept in the run history.
+struct RunRecord {
+    std::string run_id;
+    std::string command;      ///< what was run, secrets masked
+    std::string started_at;   ///< UTC "YYYY-MM-DD HH:MM:SS"
+    std::string finished_at;  ///< empty while running
+    std::string status;       ///< running, ok, failed, cancelled
+    std::int64_t partitions_ok = 0;
+    std::int64_t partitions_failed = 0;
+    std::int64_t rows = 0;
+};
+
+/// Now, UTC, "YYYY-MM-DD HH:MM:SS".
+std::string utc_now();
+
 /// Reads the ledger. Entries are written by a Sink in the same transaction as their data.
 class Ledger {
 public:

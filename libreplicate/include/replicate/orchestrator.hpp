@@ -43,6 +43,9 @@ struct RunOptions {
     const std::atomic<bool>* cancel = nullptr;
     /// Written to the ledger; generated (UTC time + random) when empty.
     std::string run_id;
+    /// What is being run, for the run history (e.g. the command line); secrets must already
+    /// be masked.
+    std::string command;
 };
 
 enum class PartitionStatus { done, failed, skipped, cancelled };

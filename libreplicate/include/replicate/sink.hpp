@@ -44,6 +44,10 @@ public:
     virtual std::unique_ptr<Sink> open_sink(const std::string& run_id) = 0;
     /// The ledger of this target; thread-safe, valid as long as the Target.
     virtual Ledger& ledger() = 0;
+    /// Run history: called once before the first write of a run and once at its end. The
+    /// default keeps none. Failures are logged by the orchestrator, not fatal.
+    virtual void begin_run(const RunRecord& run) { (void)run; }
+    virtual void end_run(const RunRecord& run) { (void)run; }
 };
 
 }  // namespace replicate

@@ -281,6 +281,65 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     REPLICATE_LOG(info) << "created target table " << table.target;
 }
 
+namespace {
+
+Schema run_schema() {
+    const auto text = [](std::int64_t n, bool nullable = false) {
+        ColumnType t{Type::text, n};
+        t.nullable = nullable;
+        return t;
+    };
+    ColumnType count{Type::int64};
+    count.nullable = false;
+    return {{"run_id", text(64)},        {"command", text(0, true)}, {"started_at", text(19)},
+            {"finished_at", text(19, true)}, {"status", text(16)},   {"partitions_ok", count},
+            {"partitions_failed", count}, {"row_count", count}};
+}
+
+}  // namespace
+
+void OdbcTarget::begin_run(const RunRecord& run) {
+    Connection conn(shared_->endpoint, false);
+    std::unique_lock<std::mutex> lock;
+    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    const Dialect& d = conn.dialect();
+    const QualifiedName table{shared_->endpoint.schema, run_table_name};
+    if (!conn.table_exists(table)) {
+        std::string ddl = d.create_table(table, run_schema());
+        ddl.pop_back();
+        conn.execute(ddl + ", PRIMARY KEY (" + d.quote("run_id") + "))");
+    }
+    Params p;
+    p.add_text(run.run_id);
+    p.add_text(run.command);
+    p.add_text(run.started_at);
+    p.add_text(run.status);
+    conn.execute("INSERT INTO " + d.qualified(table) + " (" + d.quote("run_id") + ", " +
+                     d.quote("command") + ", " + d.quote("started_at") + ", " + d.quote("status") +
+                     ", " + d.quote("partitions_ok") + ", " + d.quote("partitions_failed") + ", " +
+                     d.quote("row_count") + ") VALUES (?, ?, ?, ?, 0, 0, 0)",
+                 &p);
+}
+
+void OdbcTarget::end_run(const RunRecord& run) {
+    Connection conn(shared_->endpoint, false);
+    std::unique_lock<std::mutex> lock;
+    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    const Dialect& d = conn.dialect();
+    Params p;
+    p.add_text(run.finished_at);
+    p.add_text(run.status);
+    p.add_int(run.partitions_ok);
+    p.add_int(run.partitions_failed);
+    p.add_int(run.rows);
+    p.add_text(run.run_id);
+    conn.execute("UPDATE " + d.qualified({shared_->endpoint.schema, run_table_name}) + " SET " +
+                     d.quote("finished_at") + " = ?, " + d.quote("status") + " = ?, " +
+                     d.quote("partitions_ok") + " = ?, " + d.quote("partitions_failed") + " = ?, " +
+                     d.quote("row_count") + " = ? WHERE " + d.quote("run_id") + " = ?",
+                 &p);
+}
+
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
     return std::make_unique<OdbcSink>(shared_, run_id);
 }

@@ -79,6 +79,9 @@ public:
     std::unique_ptr<Sink> open_sink(const std::string& run_id) override;
     Ledger& ledger() override { return *this; }
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
+    /// Keeps the run history in the table replicate_run of the target schema.
+    void begin_run(const RunRecord& run) override;
+    void end_run(const RunRecord& run) override;
 
     struct Shared;
 
