@@ -159,6 +159,19 @@ h=$(psql_q -c "SELECT status FROM replicate_run WHERE command LIKE '%copy.toml%'
 resume_until_done
 [ "$(differences)" = 0 ] && ok "SIGINT: --resume completes exactly" || bad "SIGINT: differences after --resume"
 
+# SIGTERM behaves like SIGINT.
+reset_target
+"$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >term.out 2>&1 &
+pid=$!
+sleep "$(printf '%d.%03d' $((duration_ms / 2000)) $((duration_ms / 2 % 1000)))"
+kill -TERM $pid
+wait $pid
+code=$?
+[ "$code" = 130 ] && ok "SIGTERM: exit code 130" || bad "SIGTERM: exit code $code"
+[ "$(half_written)" = 0 ] && ok "SIGTERM: nothing half-written" || bad "SIGTERM: half-written partitions"
+resume_until_done
+[ "$(differences)" = 0 ] && ok "SIGTERM: --resume completes exactly" || bad "SIGTERM: differences after --resume"
+
 # A reader during refreshes sees the old table or the new one, never an empty or partial one.
 old=$(psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\"")
 psql_q -c "DELETE FROM \"crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" > 1500"

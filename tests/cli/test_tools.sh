@@ -71,6 +71,16 @@ printf '[source\nconnection = 1\n' >broken.toml
 expect 2 "invalid TOML" "$bin/replicate_all_sales" --config broken.toml --start-date 2025-10-01 --end-date 2025-10-31
 one_line err "invalid TOML"
 expect 2 "replicate_reference without --full-table" "$bin/replicate_reference" --config job.toml
+sed 's|^table_prefix = |tabel_prefix = |' job.toml >unknown_key.toml
+expect 2 "an unknown key" "$bin/replicate_all_sales" --config unknown_key.toml --start-date 2025-10-01 --end-date 2025-10-31
+contains err "tabel_prefix" "the unknown key is named"
+sed 's|date_column = "DATE__ISSUE_DATE"|date_column = "DATE__ISSUED"|' job.toml >nodate.toml
+expect 2 "a date column that does not exist" "$bin/replicate_all_sales" --config nodate.toml --start-date 2025-10-01 --end-date 2025-10-31
+contains err "DATE__ISSUED" "the missing date column is named"
+sed 's|date_column = "DATE__ISSUE_DATE"|date_column = "FACE_VALUE"|' job.toml >notdate.toml
+expect 2 "a date column that is not a date" "$bin/replicate_all_sales" --config notdate.toml --start-date 2025-10-01 --end-date 2025-10-31
+contains err "not a date" "the error says the column is not a date"
+one_line err "a date column that is not a date"
 [ "$(target_sum)" = "$before" ] && ok "bad input left the target as it was" || bad "bad input changed the target"
 
 expect 0 "two months of sales" "$bin/replicate_all_sales" --config job.toml --start-date 2025-02-01 --end-date 2025-03-31 --max-workers 2
