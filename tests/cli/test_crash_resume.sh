@@ -154,7 +154,8 @@ code=$?
 [ "$code" = 130 ] && ok "SIGINT: exit code 130" || bad "SIGINT: exit code $code"
 grep -q "INTERRUPTED" int.out && ok "SIGINT: the summary says interrupted" || bad "SIGINT: no INTERRUPTED line"
 [ "$(half_written)" = 0 ] && ok "SIGINT: nothing half-written" || bad "SIGINT: half-written partitions"
-h=$(psql_q -c "SELECT status FROM replicate_run WHERE command LIKE '%copy.toml%' ORDER BY started_at DESC, run_id DESC LIMIT 1")
+run_id=$(awk '/^run / {print $2}' int.out)
+h=$(psql_q -c "SELECT status FROM replicate_run WHERE run_id = '$run_id'")
 [ "$h" = cancelled ] && ok "SIGINT: the run history says cancelled" || bad "SIGINT: run history status '$h'"
 resume_until_done
 [ "$(differences)" = 0 ] && ok "SIGINT: --resume completes exactly" || bad "SIGINT: differences after --resume"
