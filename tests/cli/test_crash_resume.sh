@@ -12,20 +12,9 @@ set -u
 bin=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 servers_env=$3
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
-
-pg_conn=$(grep '^REPLICATE_TEST_PG=' "$servers_env" 2>/dev/null | cut -d= -f2-)
-if [ -z "$pg_conn" ]; then
-    if [ "${CI:-}" = true ]; then echo "FAILED: PostgreSQL not started (CI=true requires it)"; exit 1; fi
-    echo "SKIPPED: PostgreSQL not available (tests/support/servers.sh did not start it)"
-    exit 77
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pg_conn=$(server_setting REPLICATE_TEST_PG)
+require_servers PostgreSQL "$pg_conn"
 port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
 export PGPASSWORD='Pg-test-pw;1'
 export PGOPTIONS="-c client_min_messages=warning"
@@ -143,35 +132,29 @@ n=$(psql_q -c "SELECT count(*) FROM (SELECT * FROM \"crash_src_APP_4_ITEM\" EXCE
 s=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%APP_4_ITEM__staging'")
 [ "$n" = 0 ] && [ "$s" = 0 ] && ok "kill 10: the next refresh completes, no staging table left" || bad "kill 10: $n rows differ, $s staging tables"
 
-# SIGINT: exit 130, in-flight partitions rolled back, --resume completes.
-reset_target
-"$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >int.out 2>&1 &
-pid=$!
-sleep "$(printf '%d.%03d' $((duration_ms / 2000)) $((duration_ms / 2 % 1000)))"
-kill -INT $pid
-wait $pid
-code=$?
-[ "$code" = 130 ] && ok "SIGINT: exit code 130" || bad "SIGINT: exit code $code"
-grep -q "INTERRUPTED" int.out && ok "SIGINT: the summary says interrupted" || bad "SIGINT: no INTERRUPTED line"
-[ "$(half_written)" = 0 ] && ok "SIGINT: nothing half-written" || bad "SIGINT: half-written partitions"
-run_id=$(awk '/^run / {print $2}' int.out)
-h=$(psql_q -c "SELECT status FROM replicate_run WHERE run_id = '$run_id'")
-[ "$h" = cancelled ] && ok "SIGINT: the run history says cancelled" || bad "SIGINT: run history status '$h'"
-resume_until_done
-[ "$(differences)" = 0 ] && ok "SIGINT: --resume completes exactly" || bad "SIGINT: differences after --resume"
-
-# SIGTERM behaves like SIGINT.
-reset_target
-"$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >term.out 2>&1 &
-pid=$!
-sleep "$(printf '%d.%03d' $((duration_ms / 2000)) $((duration_ms / 2 % 1000)))"
-kill -TERM $pid
-wait $pid
-code=$?
-[ "$code" = 130 ] && ok "SIGTERM: exit code 130" || bad "SIGTERM: exit code $code"
-[ "$(half_written)" = 0 ] && ok "SIGTERM: nothing half-written" || bad "SIGTERM: half-written partitions"
-resume_until_done
-[ "$(differences)" = 0 ] && ok "SIGTERM: --resume completes exactly" || bad "SIGTERM: differences after --resume"
+# SIGINT and SIGTERM: exit 130, in-flight partitions rolled back, the run history says
+# cancelled, --resume completes.
+interrupt() {
+    local sig=$1
+    reset_target
+    "$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >int.out 2>&1 &
+    local pid=$!
+    sleep "$(printf '%d.%03d' $((duration_ms / 2000)) $((duration_ms / 2 % 1000)))"
+    kill -"$sig" $pid
+    wait $pid
+    local code=$?
+    [ "$code" = 130 ] && ok "SIG$sig: exit code 130" || bad "SIG$sig: exit code $code"
+    grep -q "INTERRUPTED" int.out && ok "SIG$sig: the summary says interrupted" || bad "SIG$sig: no INTERRUPTED line"
+    [ "$(half_written)" = 0 ] && ok "SIG$sig: nothing half-written" || bad "SIG$sig: half-written partitions"
+    local run_id h
+    run_id=$(awk '/^run / {print $2}' int.out)
+    h=$(psql_q -c "SELECT status FROM replicate_run WHERE run_id = '$run_id'")
+    [ "$h" = cancelled ] && ok "SIG$sig: the run history says cancelled" || bad "SIG$sig: run history status '$h'"
+    resume_until_done
+    [ "$(differences)" = 0 ] && ok "SIG$sig: --resume completes exactly" || bad "SIG$sig: differences after --resume"
+}
+interrupt INT
+interrupt TERM
 
 # A reader during refreshes sees the old table or the new one, never an empty or partial one.
 old=$(psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\"")
@@ -189,5 +172,4 @@ seen=$(sort -u seen.txt | tr '\n' ' ')
 [ -z "$odd" ] && ok "a reader polling during refreshes saw only whole tables (counts seen: $seen)" || bad "a reader saw partial tables: $odd"
 
 for t in "${sales[@]}" APP_4_ITEM; do psql_q -c "DROP TABLE IF EXISTS \"crash_src_$t\", \"crash_dst_crash_src_$t\""; done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -7,22 +7,11 @@ set -u
 bin=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 servers_env=$3
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   - $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
-
-pg_conn=$(grep '^REPLICATE_TEST_PG=' "$servers_env" 2>/dev/null | cut -d= -f2-)
-maria_conn=$(grep '^REPLICATE_TEST_MARIADB=' "$servers_env" 2>/dev/null | cut -d= -f2-)
-maria_admin=$(grep '^REPLICATE_TEST_MARIADB_ADMIN=' "$servers_env" 2>/dev/null | cut -d= -f2-)
-if [ -z "$pg_conn" ] || [ -z "$maria_conn" ]; then
-    if [ "${CI:-}" = true ]; then echo "FAILED: PostgreSQL/MariaDB not started (CI=true requires them)"; exit 1; fi
-    echo "SKIPPED: PostgreSQL or MariaDB not available (tests/support/servers.sh did not start them)"
-    exit 77
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pg_conn=$(server_setting REPLICATE_TEST_PG)
+maria_conn=$(server_setting REPLICATE_TEST_MARIADB)
+maria_admin=$(server_setting REPLICATE_TEST_MARIADB_ADMIN)
+require_servers "PostgreSQL/MariaDB" "$pg_conn" "$maria_conn"
 port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
 export PGPASSWORD='Pg-test-pw;1' PGOPTIONS="-c client_min_messages=warning"
 psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
@@ -157,5 +146,4 @@ for case in ok:"$pg_conn":"$maria_conn" wrongpg:"$wrong_pg":"$maria_conn" wrongm
 done
 grep -q "password authentication failed" err.txt secret_wrongpg.log 2>/dev/null || true
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

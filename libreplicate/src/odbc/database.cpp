@@ -20,17 +20,18 @@ namespace {
 
 QualifiedName ledger_name(const std::string& schema) { return {schema, ledger_table_name}; }
 
+/// A column type for the library's own tables.
+ColumnType own(Type type, std::int64_t length = 0, bool nullable = false) {
+    ColumnType t{type, length};
+    t.nullable = nullable;
+    return t;
+}
+
 Schema ledger_schema() {
-    const auto text = [](std::int64_t n) {
-        ColumnType t{Type::text, n};
-        t.nullable = false;
-        return t;
-    };
-    ColumnType rows{Type::int64};
-    rows.nullable = false;
-    return {{"table_name", text(200)}, {"range_lo", text(10)},   {"range_hi", text(10)},
-            {"source_table", text(200)}, {"row_count", rows},    {"run_id", text(64)},
-            {"finished_at", text(19)}};
+    return {{"table_name", own(Type::text, 200)},   {"range_lo", own(Type::text, 10)},
+            {"range_hi", own(Type::text, 10)},      {"source_table", own(Type::text, 200)},
+            {"row_count", own(Type::int64)},        {"run_id", own(Type::text, 64)},
+            {"finished_at", own(Type::text, 19)}};
 }
 
 void ensure_ledger(Connection& conn, const std::string& schema) {
@@ -284,16 +285,10 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
 namespace {
 
 Schema run_schema() {
-    const auto text = [](std::int64_t n, bool nullable = false) {
-        ColumnType t{Type::text, n};
-        t.nullable = nullable;
-        return t;
-    };
-    ColumnType count{Type::int64};
-    count.nullable = false;
-    return {{"run_id", text(64)},        {"command", text(0, true)}, {"started_at", text(19)},
-            {"finished_at", text(19, true)}, {"status", text(16)},   {"partitions_ok", count},
-            {"partitions_failed", count}, {"row_count", count}};
+    return {{"run_id", own(Type::text, 64)},          {"command", own(Type::text, 0, true)},
+            {"started_at", own(Type::text, 19)},      {"finished_at", own(Type::text, 19, true)},
+            {"status", own(Type::text, 16)},          {"partitions_ok", own(Type::int64)},
+            {"partitions_failed", own(Type::int64)},  {"row_count", own(Type::int64)}};
 }
 
 }  // namespace

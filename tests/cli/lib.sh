@@ -1,0 +1,29 @@
+# Shared by the command-line test scripts: a work directory, ok/bad counters, and the
+# servers' connection strings. Source it after setting bin, src and servers_env.
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL - $1"; }
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
+# server_setting NAME: a value from the servers.sh env file.
+server_setting() { grep "^$1=" "$servers_env" 2>/dev/null | cut -d= -f2-; }
+
+# require_servers WHAT VALUE...: exits 77 (skipped, reason printed) when a value is empty,
+# or 1 under CI=true, where the servers must be there.
+require_servers() {
+    local what=$1
+    shift
+    for v in "$@"; do
+        [ -n "$v" ] && continue
+        if [ "${CI:-}" = true ]; then echo "FAILED: $what not started (CI=true requires it)"; exit 1; fi
+        echo "SKIPPED: $what not available (tests/support/servers.sh did not start it)"
+        exit 77
+    done
+}
