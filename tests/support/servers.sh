@@ -39,8 +39,13 @@ install_missing() {
         $sudo chmod +x /usr/sbin/policy-rc.d
         made_policy=true
     fi
+    # Package lists may be stale or empty on a machine that had every build dependency.
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}" >/dev/null
+        "${missing[@]}" >/dev/null 2>&1 || {
+        $sudo apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+            "${missing[@]}" >/dev/null
+    }
     local rc=$?
     [ "$made_policy" = true ] && $sudo rm -f /usr/sbin/policy-rc.d
     return $rc
