@@ -34,6 +34,13 @@ Schema ledger_schema() {
             {"finished_at", own(Type::text, 19)}};
 }
 
+/// "a", "b", ... quoted by \p d.
+std::string quoted_columns(const Dialect& d, const Schema& schema) {
+    std::string out;
+    for (const Column& c : schema) out += (out.empty() ? "" : ", ") + d.quote(c.name);
+    return out;
+}
+
 void ensure_ledger(Connection& conn, const std::string& schema) {
     const QualifiedName name = ledger_name(schema);
     if (conn.table_exists(name)) return;
@@ -63,8 +70,7 @@ void write_ledger(Connection& conn, const std::string& schema, const LedgerEntry
     row.add_int(e.rows);
     row.add_text(e.run_id);
     row.add_text(e.finished_at);
-    std::string cols;
-    for (const Column& c : ledger_schema()) cols += (cols.empty() ? "" : ", ") + d.quote(c.name);
+    const std::string cols = quoted_columns(d, ledger_schema());
     conn.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)", &row);
 }
 
@@ -130,6 +136,13 @@ struct OdbcTarget::Shared {
 
 namespace {
 
+/// SQLite's single writer: a lock on the target's write mutex when \p conn's dialect needs
+/// writes serialised, an empty lock otherwise.
+std::unique_lock<std::mutex> lock_for_writes(OdbcTarget::Shared& shared, const Connection& conn) {
+    if (!conn.dialect().serialize_writes()) return {};
+    return std::unique_lock<std::mutex>(shared.write_mutex);
+}
+
 class OdbcSink final : public Sink {
 public:
     OdbcSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id)
@@ -139,9 +152,7 @@ public:
 
     void begin(const Partition& partition, const Schema& schema) override {
         abort();
-        if (conn_.dialect().serialize_writes()) {
-            lock_ = std::unique_lock<std::mutex>(shared_->write_mutex);
-        }
+        lock_ = lock_for_writes(*shared_, conn_);
         partition_ = partition;
         const TableSpec& spec = partition.table;
         const std::string label = spec.source.display() + " " + partition.label();
@@ -269,8 +280,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
 
 void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false);
-    std::unique_lock<std::mutex> lock;
-    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     ensure_ledger(conn, table.target.schema);
     if (conn.table_exists(table.target)) return;
     conn.execute(conn.dialect().create_table(table.target, source_schema));
@@ -295,8 +305,7 @@ Schema run_schema() {
 
 void OdbcTarget::begin_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false);
-    std::unique_lock<std::mutex> lock;
-    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
     if (!conn.table_exists(table)) {
@@ -318,8 +327,7 @@ void OdbcTarget::begin_run(const RunRecord& run) {
 
 void OdbcTarget::end_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false);
-    std::unique_lock<std::mutex> lock;
-    if (conn.dialect().serialize_writes()) lock = std::unique_lock<std::mutex>(shared_->write_mutex);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     Params p;
     p.add_text(run.finished_at);
@@ -344,8 +352,7 @@ std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) 
     const QualifiedName name = ledger_name(target_table.schema);
     if (!conn.table_exists(name)) return {};
     const Dialect& d = conn.dialect();
-    std::string cols;
-    for (const Column& c : ledger_schema()) cols += (cols.empty() ? "" : ", ") + d.quote(c.name);
+    const std::string cols = quoted_columns(d, ledger_schema());
     Params p;
     p.add_text(target_table.display());
     std::vector<LedgerEntry> out;
