@@ -67,6 +67,10 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     } else {
         allowed.insert("table_prefix");
         allowed.insert("tablock");
+        allowed.insert("lock_timeout");
+        allowed.insert("wait_for_other_run");
+        allowed.insert("primary_key");
+        allowed.insert("decimal_storage");
     }
     const std::string where = "[" + name + "]";
     reject_unknown_keys(*t, allowed, where, origin);
@@ -78,9 +82,24 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     e.table_prefix = get_string(*t, "table_prefix", where, origin, env, false);
     e.connect_timeout_seconds =
         static_cast<int>(get_int(*t, "connect_timeout", where, origin, 30, 1, 3600));
-    if (const toml::node* lock = t->get("tablock")) {
-        if (!lock->is_boolean()) fail(origin, "'tablock' in " + where + " must be true or false");
-        e.table_lock = lock->value<bool>().value_or(false);
+    const auto get_bool = [&](const char* key, bool& out) {
+        if (const toml::node* b = t->get(key)) {
+            if (!b->is_boolean()) fail(origin, std::string("'") + key + "' in " + where + " must be true or false");
+            out = b->value<bool>().value_or(out);
+        }
+    };
+    get_bool("tablock", e.table_lock);
+    get_bool("primary_key", e.create_primary_key);
+    e.lock_timeout_seconds =
+        static_cast<int>(get_int(*t, "lock_timeout", where, origin, 300, 0, 86400));
+    e.wait_for_other_run_seconds =
+        static_cast<int>(get_int(*t, "wait_for_other_run", where, origin, 3600, 0, 86400 * 7));
+    const std::string decimals = get_string(*t, "decimal_storage", where, origin, env, false);
+    if (decimals == "text") {
+        e.decimals_as_text = true;
+    } else if (!decimals.empty() && decimals != "number") {
+        fail(origin, "decimal_storage '" + decimals + "' in " + where +
+                         " is not known: use \"number\" (default) or \"text\"");
     }
     const std::string iso = get_string(*t, "isolation", where, origin, env, false);
     if (iso.empty() || iso == "read_committed") {
@@ -303,7 +322,11 @@ std::string JobConfig::to_masked_toml() const {
     os << "[target]\nconnection = " << quoted(mask_connection_string(target.connection))
        << "\nschema = " << quoted(target.schema) << "\ntable_prefix = "
        << quoted(target.table_prefix) << "\nconnect_timeout = " << target.connect_timeout_seconds
-       << "\ntablock = " << (target.table_lock ? "true" : "false") << "\n\n";
+       << "\ntablock = " << (target.table_lock ? "true" : "false")
+       << "\nlock_timeout = " << target.lock_timeout_seconds
+       << "\nwait_for_other_run = " << target.wait_for_other_run_seconds
+       << "\nprimary_key = " << (target.create_primary_key ? "true" : "false")
+       << "\ndecimal_storage = " << (target.decimals_as_text ? "\"text\"" : "\"number\"") << "\n\n";
     os << "[run]\nmax_workers = " << run.max_workers << "\nbatch_rows = " << run.batch_rows
        << "\nbatch_bytes = " << run.batch_bytes << "\nretry_attempts = " << run.retry_attempts
        << "\nretry_base_delay_ms = " << run.retry_base_delay_ms << "\n";

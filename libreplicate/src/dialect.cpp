@@ -62,6 +62,23 @@ std::string Dialect::create_table(const QualifiedName& table, const Schema& sche
     return sql + ")";
 }
 
+std::string Dialect::create_table(const QualifiedName& table, const Schema& schema,
+                                  const std::vector<std::string>& primary_key) const {
+    std::string sql = create_table(table, schema);
+    if (primary_key.empty()) return sql;
+    sql.pop_back();
+    sql += ", PRIMARY KEY (";
+    for (std::size_t i = 0; i < primary_key.size(); ++i) {
+        sql += (i ? ", " : "") + quote(primary_key[i]);
+    }
+    return sql + "))";
+}
+
+std::string Dialect::create_table_like(const QualifiedName& staging, const QualifiedName& target,
+                                       const Schema&) const {
+    return "CREATE TABLE " + qualified(staging) + " (LIKE " + qualified(target) + ")";
+}
+
 std::string Dialect::create_index(const QualifiedName& table, const std::string& column) const {
     // Index names are per schema on most DBMSs, so they carry the table name; long names are
     // cut and made unique again with a hash of the full name.
@@ -145,7 +162,7 @@ RangeBinding Dialect::range_binding(const ColumnType& t) const {
 
 std::vector<std::string> Dialect::source_session_setup(Isolation) const { return {}; }
 
-std::string Dialect::complete_connection_string(std::string connection, bool) const {
+std::string Dialect::complete_connection_string(std::string connection, bool, int) const {
     return connection;
 }
 

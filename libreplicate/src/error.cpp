@@ -12,6 +12,7 @@ std::string_view to_string(ErrorKind k) {
     case ErrorKind::transient: return "transient";
     case ErrorKind::data: return "data";
     case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::busy: return "busy";
     case ErrorKind::internal: return "internal";
     }
     return "?";

@@ -86,6 +86,11 @@ public:
         std::unique_lock<std::mutex> lock(mutex_);
         cv_.wait(lock, [&] { return left_ == 0; });
     }
+    /// Waits up to \p d; true when every task has finished.
+    bool wait_for(std::chrono::milliseconds d) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return cv_.wait_for(lock, d, [&] { return left_ == 0; });
+    }
 
 private:
     std::mutex mutex_;
@@ -205,8 +210,9 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             result.error_kind = ErrorKind::cancelled;
             return finish(PartitionStatus::cancelled);
         }
-        if (committing && retryable(*result.error_kind) &&
-            committed_by_this_run(ctx.target, partition, ctx.run_id)) {
+        // Whatever a failed commit reported, it may have committed (a lost connection answers
+        // with any error): the ledger, written in the same transaction, settles it.
+        if (committing && committed_by_this_run(ctx.target, partition, ctx.run_id)) {
             REPLICATE_LOG(info) << partition << ": commit outcome was unknown; the ledger shows "
                                 << "it committed";
             result.error_kind.reset();
@@ -284,6 +290,7 @@ RunReport Orchestrator::run(const Plan& plan) {
     std::mutex results_mutex;
     const TaskContext ctx{source_, target_, options_, report.run_id};
     const DateRange no_range{};
+    bool interrupted = false;
 
     for (std::size_t i = 0; i < plan.tables.size(); ++i) {
         const TableSpec& spec = plan.tables[i];
@@ -364,7 +371,16 @@ RunReport Orchestrator::run(const Plan& plan) {
                 countdown.done();
             });
         }
-        if (n_run > 0) countdown.wait();
+        // While the table's partitions run, a cancelled run interrupts the statements in flight
+        // (a statement waiting on a lock would otherwise hold the run until it is granted).
+        while (n_run > 0 && !countdown.wait_for(std::chrono::milliseconds(100))) {
+            if (is_cancelled(options_.cancel) && !interrupted) {
+                interrupted = true;
+                REPLICATE_LOG(warning) << "interrupted: cancelling the statements in flight";
+                source_.cancel();
+                target_.cancel();
+            }
+        }
 
         for (const PartitionResult& r : table_results) {
             switch (r.status) {

@@ -73,17 +73,84 @@ Kind kind_of(Type t) {
 }
 }  // namespace
 
-bool can_receive(const ColumnType& target, const ColumnType& source) {
+namespace {
+/// Decimal digits an integer type needs (its largest value), 1 for a boolean.
+int integer_digits(const ColumnType& t) {
+    switch (t.type) {
+    case Type::boolean: return 1;
+    case Type::int8: return 3;
+    case Type::int16: return 5;
+    case Type::int32: return 10;
+    default: return t.is_unsigned ? 20 : 19;
+    }
+}
+int integer_rank(Type t) {
+    switch (t) {
+    case Type::boolean: return 0;
+    case Type::int8: return 1;
+    case Type::int16: return 2;
+    case Type::int32: return 3;
+    default: return 4;
+    }
+}
+}  // namespace
+
+std::string cannot_receive(const ColumnType& target, const ColumnType& source) {
     const Kind t = kind_of(target.type);
     const Kind s = kind_of(source.type);
-    if (t == s) return true;
-    switch (t) {
-    case Kind::text: return s != Kind::binary;
-    case Kind::decimal: return s == Kind::integer;
-    case Kind::integer: return s == Kind::decimal && source.scale == 0;
-    case Kind::timestamp: return s == Kind::date;
-    default: return false;
+    if (t != s) {
+        bool ok = false;
+        switch (t) {
+        case Kind::text: ok = s != Kind::binary; break;
+        case Kind::decimal:
+            ok = s == Kind::integer &&
+                 (target.precision <= 0 || target.precision - target.scale >= integer_digits(source));
+            break;
+        case Kind::integer: ok = s == Kind::decimal && source.scale == 0; break;
+        case Kind::timestamp: ok = s == Kind::date; break;
+        default: break;
+        }
+        return ok ? std::string() : "the values are of another kind or too large";
     }
+    switch (t) {
+    case Kind::integer:
+        if (source.type == Type::boolean) return {};
+        if (integer_rank(target.type) < integer_rank(source.type) ||
+            (integer_rank(target.type) == integer_rank(source.type) &&
+             target.is_unsigned != source.is_unsigned)) {
+            return "a narrower integer would overflow or refuse some of its values";
+        }
+        return {};
+    case Kind::decimal:
+        if (target.precision <= 0 || source.precision <= 0) return {};
+        if (target.scale < source.scale) {
+            return "scale " + std::to_string(target.scale) + " would round values of scale " +
+                   std::to_string(source.scale);
+        }
+        if (target.precision - target.scale < source.precision - source.scale) {
+            return "it holds " + std::to_string(target.precision - target.scale) +
+                   " digits before the point, the source up to " +
+                   std::to_string(source.precision - source.scale);
+        }
+        return {};
+    case Kind::floating:
+        if (target.type == Type::float32 && source.type == Type::float64) {
+            return "a single-precision float would round doubles";
+        }
+        return {};
+    case Kind::text:
+    case Kind::binary:
+        if (target.length > 0 && source.length > target.length) {
+            return "it holds " + std::to_string(target.length) + (t == Kind::text ? " characters" : " bytes") +
+                   ", the source up to " + std::to_string(source.length);
+        }
+        return {};
+    default: return {};
+    }
+}
+
+bool can_receive(const ColumnType& target, const ColumnType& source) {
+    return cannot_receive(target, source).empty();
 }
 
 // ---- Date --------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 #include <replicate/odbc/database.hpp>
 #include <replicate/orchestrator.hpp>
 
+#include <cstring>
+
 #include "../support/fixtures.hpp"
 
 using namespace replicate;
@@ -62,10 +64,9 @@ RunOptions options(int workers = 2) {
 }
 
 /// Independent of ODBC and of the library: SQLite's own EXCEPT in both directions, which
-/// compares storage classes too (integer 1 is not text '1'). Decimal columns compare by
-/// numeric value: the source stores them as REAL (NUMERIC affinity), the target as exact text
-/// when they are wider than 15 digits (see docs/type-mapping.md).
-/// The columns of \p table in \p schema, decimals as numbers.
+/// compares storage classes and exact values (integer 1 is not text '1', a REAL compares by
+/// its bits). Decimals are numbers (NUMERIC affinity) on both sides.
+/// The quoted columns of \p table in \p schema.
 std::string comparable_columns(Sqlite& db, const std::string& table, const std::string& schema) {
     std::string cols;
     for (const std::string& r : db.dump("SELECT name, lower(type) FROM pragma_table_info('" + table +
@@ -73,8 +74,8 @@ std::string comparable_columns(Sqlite& db, const std::string& table, const std::
         const std::size_t sep = r.find('\x1f');
         const std::string name = r.substr(2, sep - 2);
         const std::string type = r.substr(sep + 3, r.size() - sep - 4);
-        cols += (cols.empty() ? "" : ", ") + std::string("\"") + name + "\"" +
-                (type.rfind("decimal", 0) == 0 ? " + 0" : "");
+        (void)type;
+        cols += (cols.empty() ? "" : ", ") + std::string("\"") + name + "\"";
     }
     return cols;
 }
@@ -131,11 +132,28 @@ TEST_CASE("the demo replicated into an empty target equals the source value for 
     // Created with exact types and an index on the date column.
     const auto ddl = t.dump("SELECT sql FROM sqlite_master WHERE name = 'com_5013_APP_4_SALES'");
     REQUIRE(ddl.size() == 1);
-    CHECK(ddl[0].find("\"SUBTOTAL\" decimal_text(16,4)") != std::string::npos);
+    CHECK(ddl[0].find("\"SUBTOTAL\" decimal(16,4)") != std::string::npos);
     CHECK(ddl[0].find("\"ROWVERSION\" binary(8)") != std::string::npos);
     CHECK(ddl[0].find("\"CUSTOMER_NAME\" nvarchar(100)") != std::string::npos);
     CHECK(t.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = "
                    "'com_5013_APP_4_SALES' AND sql LIKE '%DATETIME__SALES_DATE%'") == 1);
+    // Numbers are numbers: comparisons, ORDER BY, SUM and MAX give the source's answers (they
+    // compared as text when decimals were stored as TEXT: max 99.9908 for 737.5217).
+    t.exec("ATTACH '" + demo_source() + "' AS src");
+    CHECK(t.scalar("SELECT COUNT(*) FROM com_5013_APP_4_SALES WHERE typeof(SUBTOTAL) = 'text'") == 0);
+    const auto same = [&](const std::string& query_on) {
+        INFO(query_on);
+        const auto src = t.dump("SELECT " + query_on + " FROM src.APP_4_SALES");
+        const auto dst = t.dump("SELECT " + query_on + " FROM main.com_5013_APP_4_SALES");
+        CHECK(src == dst);
+        CHECK(!src.empty());
+    };
+    same("max(SUBTOTAL), min(SUBTOTAL)");
+    same("count(*) FILTER (WHERE SUBTOTAL > 100)");
+    same("printf('%.4f', sum(SUBTOTAL)), printf('%.4f', sum(GRAND_TOTAL))");
+    CHECK(t.dump("SELECT SALES_ID FROM src.APP_4_SALES ORDER BY SUBTOTAL DESC, SALES_ID LIMIT 50") ==
+          t.dump("SELECT SALES_ID FROM main.com_5013_APP_4_SALES ORDER BY SUBTOTAL DESC, SALES_ID LIMIT 50"));
+    CHECK(t.scalar("SELECT COUNT(*) FROM main.com_5013_APP_4_SALES WHERE SUBTOTAL > 100") > 0);
     // One ledger row per partition, with the partition's row count.
     CHECK(t.scalar("SELECT COUNT(*) FROM replicate_ledger") == 133);
     CHECK(t.scalar("SELECT row_count FROM replicate_ledger WHERE table_name = 'com_5013_APP_4_SALES' "
@@ -363,4 +381,117 @@ TEST_CASE("a ledger created from migrations/sqlite is the one the library writes
     CHECK(t.scalar("SELECT COUNT(*) FROM replicate_ledger WHERE table_name = 'com_5013_APP_4_VOUCHER'") == 13);
     CHECK(t.scalar("SELECT SUM(row_count) FROM replicate_ledger") == 7750);
     CHECK(t.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'replicate_ledger' AND sql LIKE '%PRIMARY KEY%'") == 1);
+}
+
+namespace {
+
+Plan one_table_plan(const std::string& source, const std::string& target, TableMode mode) {
+    Plan plan;
+    TableSpec t;
+    t.source = {"", source};
+    t.target = {"", target};
+    t.mode = mode;
+    if (mode == TableMode::partitioned) {
+        t.partition_column = "D";
+        plan.range = DateRange::inclusive(Date::parse("2025-01-01"), Date::parse("2025-12-31"));
+    }
+    plan.tables.push_back(t);
+    return plan;
+}
+
+}  // namespace
+
+TEST_CASE("REAL values as SQLite stores them arrive bit for bit, into REAL and into legacy text columns") {
+    fixtures::TempDir dir;
+    const std::string src_path = dir.file("reals.db");
+    const std::string dst_path = dir.file("target.db");
+    {
+        // Computed values (16-17 significant digits, typeof 'real') and the edges of the
+        // double range, written by SQLite itself, not by the library.
+        Sqlite src(src_path);
+        src.exec("CREATE TABLE R (ID integer PRIMARY KEY, D datetime, X real, Y double precision, "
+                 "Z float)");
+        src.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+                 "INSERT INTO R SELECT i, '2025-0' || (1 + i % 9) || '-15 12:00:00', "
+                 "(i % 9973) * 0.0001 * 26.7975 + i / 7.0, i * 1.1 / 3.0 - 2.2566 * (i % 13), "
+                 "(abs(random()) % 1000000000) / 1e4 * 1.0000001 FROM n");
+        src.exec("INSERT INTO R VALUES (20001, '2025-03-01', 26.797500000000003, 2.2565999999999997, "
+                 "1.7976931348623157e308), (20002, '2025-03-01', 4.9406564584124654e-324, "
+                 "2.2250738585072014e-308, -1.5e300), (20003, '2025-03-01', 0.1 + 0.2, 1e-300 * 1.1, "
+                 "9e999), (20004, '2025-03-01', -9e999, 123456789012345678, 1.0)");
+        REQUIRE(src.scalar("SELECT COUNT(*) FROM R WHERE typeof(X) = 'real'") == 20004);
+        // A pre-created target whose float columns have TEXT affinity (an earlier version made
+        // them so): exact text is written there.
+        Sqlite dst(dst_path);
+        dst.exec("CREATE TABLE R_TEXT (ID integer, D datetime, X double_text, Y double_text, Z double_text)");
+    }
+    odbc::OdbcSourceFactory source(fixtures::sqlite_endpoint(src_path));
+    odbc::OdbcTarget target(fixtures::sqlite_endpoint(dst_path));
+    REQUIRE(Orchestrator(source, target, options()).run(one_table_plan("R", "R", TableMode::partitioned)).ok());
+    REQUIRE(Orchestrator(source, target, options()).run(one_table_plan("R", "R_TEXT", TableMode::full_refresh)).ok());
+
+    Sqlite src(src_path);
+    Sqlite dst(dst_path);
+    CHECK(dst.scalar("SELECT COUNT(*) FROM R WHERE typeof(X) <> 'real' OR typeof(Y) <> 'real'") == 0);
+    for (const char* column : {"X", "Y", "Z"}) {
+        INFO(column);
+        const auto expected = src.doubles(std::string("SELECT ") + column + ", ID FROM R");
+        const auto real = dst.doubles(std::string("SELECT ") + column + ", ID FROM R");
+        REQUIRE(expected.size() == 20004);
+        REQUIRE(real.size() == expected.size());
+        std::size_t differ = 0;
+        std::size_t differ_text = 0;
+        const auto as_text = dst.dump(std::string("SELECT ") + column + " FROM R_TEXT ORDER BY ID");
+        REQUIRE(as_text.size() == expected.size());
+        std::size_t i = 0;
+        for (const auto& [id, v] : expected) {
+            const double got = real.at(id);
+            if (std::memcmp(&got, &v, sizeof v) != 0) ++differ;
+            // "3:<text>\x1f": parsed in C++, not by SQLite.
+            const std::string text = as_text[i++].substr(2);
+            const double parsed = std::strtod(text.substr(0, text.size() - 1).c_str(), nullptr);
+            if (std::memcmp(&parsed, &v, sizeof v) != 0) ++differ_text;
+        }
+        CHECK(differ == 0);
+        CHECK(differ_text == 0);
+    }
+}
+
+TEST_CASE("decimals a SQLite number cannot hold are refused, and kept whole as text when asked") {
+    fixtures::TempDir dir;
+    const std::string src_path = dir.file("wide.db");
+    {
+        Sqlite src(src_path);
+        // TEXT affinity keeps every digit in the source.
+        src.exec("CREATE TABLE W (ID integer PRIMARY KEY, D date, AMOUNT decimal_text(20,4))");
+        src.exec("INSERT INTO W VALUES (1, '2025-02-03', '12.5000'), (2, '2025-02-04', "
+                 "'1234567890123.4567'), (3, '2025-02-05', '-0.0001')");
+    }
+    odbc::OdbcSourceFactory source(fixtures::sqlite_endpoint(src_path));
+    {
+        const std::string dst_path = dir.file("numbers.db");
+        odbc::OdbcTarget target(fixtures::sqlite_endpoint(dst_path));
+        const RunReport r = Orchestrator(source, target, options()).run(one_table_plan("W", "W", TableMode::partitioned));
+        CHECK_FALSE(r.ok());
+        const auto failed = std::find_if(r.partitions.begin(), r.partitions.end(),
+                                         [](const PartitionResult& p) { return p.status == PartitionStatus::failed; });
+        REQUIRE(failed != r.partitions.end());
+        CHECK(failed->error_kind == ErrorKind::data);
+        CHECK(failed->error.find("column 'AMOUNT'") != std::string::npos);
+        CHECK(failed->error.find("1234567890123.4567 has 17 significant digits") != std::string::npos);
+        CHECK(failed->error.find("decimal_storage") != std::string::npos);
+        // Nothing of the failed month was written; the other months were.
+        Sqlite dst(dst_path);
+        CHECK(dst.scalar("SELECT COUNT(*) FROM W") == 0);
+    }
+    {
+        const std::string dst_path = dir.file("text.db");
+        EndpointConfig e = fixtures::sqlite_endpoint(dst_path);
+        e.decimals_as_text = true;
+        odbc::OdbcTarget target(e);
+        REQUIRE(Orchestrator(source, target, options()).run(one_table_plan("W", "W", TableMode::partitioned)).ok());
+        Sqlite dst(dst_path);
+        CHECK(dst.dump("SELECT AMOUNT FROM W ORDER BY ID") ==
+              std::vector<std::string>{"3:12.5000\x1f", "3:1234567890123.4567\x1f", "3:-0.0001\x1f"});
+    }
 }

@@ -29,7 +29,7 @@ LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib/x86_64-linux-gnu" \
 n=$(cat "$work/out"/sales__*.csv | grep -vc '^id,')
 files=$(ls "$work/out" | wc -l)
 [ "$n" = 4 ] && [ "$files" = 3 ] || { echo "FAIL: $files files, $n rows"; ls -l "$work/out"; exit 1; }
-grep -q '^2,2025-02-01 00:00:00,2.25,$' "$work/out/sales__2025-02-01_2025-03-01.csv" \
+grep -q '^2,2025-02-01 00:00:00,2.2500,$' "$work/out/sales__2025-02-01_2025-03-01.csv" \
     || { echo "FAIL: February file:"; cat "$work/out/sales__2025-02-01_2025-03-01.csv"; exit 1; }
 echo "ok   - the installed library replicates 4 rows into 3 monthly files"
 echo "2 passed, 0 failed"

@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,19 @@ public:
         }
         sqlite3_finalize(st);
         return rows;
+    }
+
+    /// The first column of a query as SQLite's own doubles (sqlite3_column_double: the
+    /// stored bits, no text conversion), with the second column as the row's key.
+    std::map<long long, double> doubles(const std::string& sql) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+            throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_) + " in: " + sql);
+        }
+        std::map<long long, double> out;
+        while (sqlite3_step(st) == SQLITE_ROW) out[sqlite3_column_int64(st, 1)] = sqlite3_column_double(st, 0);
+        sqlite3_finalize(st);
+        return out;
     }
 
 private:

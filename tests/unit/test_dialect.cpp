@@ -58,9 +58,12 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(mssql->column_type(dt) == "datetime2(3)");
     CHECK(mssql->column_type(tiny) == "tinyint");
     auto sqlite = make_dialect(Dbms::sqlite);
-    // More than 15 digits: TEXT affinity, or SQLite would round to a double.
-    CHECK(sqlite->column_type(dec) == "decimal_text(16,4)");
+    // NUMERIC affinity by default (numbers compare as numbers; values over 15 significant
+    // digits are refused when written); TEXT affinity when decimal_storage = "text".
+    CHECK(sqlite->column_type(dec) == "decimal(16,4)");
     CHECK(sqlite->column_type(ColumnType{Type::decimal, 0, 15, 2}) == "decimal(15,2)");
+    CHECK(sqlite->column_type(ColumnType{Type::float64}) == "double");
+    CHECK(sqlite->column_type(ColumnType{Type::float32}) == "real");
     CHECK(sqlite->column_type(vc) == "varchar(30)");
     CHECK(sqlite->column_type(rv) == "binary(8)");
     auto pg = make_dialect(Dbms::postgresql);
@@ -71,7 +74,11 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(maria->column_type(dec) == "decimal(16,4)");
     CHECK(maria->column_type(vc) == "varchar(30) CHARACTER SET utf8mb4");
     CHECK(sqlite->create_table({"", "t"}, {{"a", dec}, {"b", vc}}) ==
-          "CREATE TABLE \"t\" (\"a\" decimal_text(16,4), \"b\" varchar(30))");
+          "CREATE TABLE \"t\" (\"a\" decimal(16,4), \"b\" varchar(30))");
+    sqlite->set_decimals_as_text(true);
+    CHECK(sqlite->column_type(dec) == "decimal_text(16,4)");
+    CHECK(sqlite->create_table({"", "t"}, {{"a", dec}, {"b", vc}}, {"b"}) ==
+          "CREATE TABLE \"t\" (\"a\" decimal_text(16,4), \"b\" varchar(30), PRIMARY KEY (\"b\"))");
 }
 
 TEST_CASE("sqliteodbc's types are refined from the declared type name") {

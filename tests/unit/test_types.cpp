@@ -76,7 +76,8 @@ TEST_CASE("which target column types can receive which source types") {
     const ColumnType i64{Type::int64}, dec{Type::decimal, 0, 16, 4}, dec0{Type::decimal, 0, 10, 0},
         f64{Type::float64}, date{Type::date}, ts{Type::timestamp}, txt{Type::text, 20}, bin{Type::binary, 8};
     CHECK(can_receive(i64, ColumnType{Type::int8}));
-    CHECK(can_receive(dec, i64));
+    CHECK(can_receive(ColumnType{Type::decimal, 0, 24, 4}, i64));
+    CHECK_FALSE(can_receive(dec, i64));     // 12 integer digits for up to 19
     CHECK(can_receive(i64, dec0));
     CHECK_FALSE(can_receive(i64, dec));     // the fraction would be lost
     CHECK_FALSE(can_receive(f64, dec));     // through double
@@ -87,4 +88,27 @@ TEST_CASE("which target column types can receive which source types") {
     CHECK_FALSE(can_receive(txt, bin));
     CHECK_FALSE(can_receive(bin, txt));
     CHECK(can_receive(bin, ColumnType{Type::binary, 0}));
+}
+
+TEST_CASE("declared types that would round, cut or overflow are named") {
+    const ColumnType d18_4{Type::decimal, 0, 18, 4}, d18_2{Type::decimal, 0, 18, 2},
+        d20_4{Type::decimal, 0, 20, 4}, d10_4{Type::decimal, 0, 10, 4};
+    CHECK(cannot_receive(d18_2, d18_4) == "scale 2 would round values of scale 4");
+    CHECK(cannot_receive(d10_4, d18_4).find("6 digits before the point") != std::string::npos);
+    CHECK(cannot_receive(d20_4, d18_4).empty());
+    CHECK(cannot_receive(ColumnType{Type::float32}, ColumnType{Type::float64}) ==
+          "a single-precision float would round doubles");
+    CHECK(cannot_receive(ColumnType{Type::float64}, ColumnType{Type::float32}).empty());
+    CHECK_FALSE(cannot_receive(ColumnType{Type::int32}, ColumnType{Type::int64}).empty());
+    CHECK(cannot_receive(ColumnType{Type::int64}, ColumnType{Type::int32}).empty());
+    ColumnType u32{Type::int32};
+    u32.is_unsigned = true;
+    CHECK_FALSE(cannot_receive(ColumnType{Type::int32}, u32).empty());
+    CHECK(cannot_receive(ColumnType{Type::int64}, u32).empty());
+    CHECK(cannot_receive(ColumnType{Type::int16}, ColumnType{Type::boolean}).empty());
+    CHECK(cannot_receive(ColumnType{Type::text, 10}, ColumnType{Type::text, 20}) ==
+          "it holds 10 characters, the source up to 20");
+    CHECK(cannot_receive(ColumnType{Type::text, 20}, ColumnType{Type::text, 0}).empty());  // checked per value
+    CHECK(cannot_receive(ColumnType{Type::binary, 4}, ColumnType{Type::binary, 8}) ==
+          "it holds 4 bytes, the source up to 8");
 }

@@ -24,10 +24,22 @@ struct EndpointConfig {
     std::string table_prefix;
     /// Source only: read isolation.
     Isolation isolation = Isolation::read_committed;
-    /// Login timeout in seconds (SQL_ATTR_LOGIN_TIMEOUT).
+    /// Seconds to wait for a connection to open (login included). The library enforces it
+    /// itself around the driver's connect, so it holds for every driver.
     int connect_timeout_seconds = 30;
     /// Target only: ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
     bool table_lock = false;
+    /// Target only: seconds a statement waits for a lock held by another session before it
+    /// fails (and is retried as transient); 0 leaves the DBMS's default.
+    int lock_timeout_seconds = 300;
+    /// Target only: seconds a partition waits while another run writes the same table and
+    /// month; then it fails, naming that run. SQLite: how long a write waits for the
+    /// database's writer lock.
+    int wait_for_other_run_seconds = 3600;
+    /// Target only: tables the tool creates carry the source's primary key.
+    bool create_primary_key = true;
+    /// Target only (SQLite): create decimal columns as exact text instead of numbers.
+    bool decimals_as_text = false;
 };
 
 /// A [[sales]] entry.

@@ -3,6 +3,7 @@
 /// Everything that differs by DBMS, as SQL text and decisions. Pure functions of their inputs:
 /// thread-safe, testable without a database.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,11 +27,24 @@ std::string_view to_string(Dbms d);
 /// Read isolation of the source session.
 enum class Isolation { read_committed, read_uncommitted, snapshot };
 
+/// How decimals and floats are sent to a target column.
+enum class NumberStorage {
+    native,  ///< decimals as SQL_DECIMAL text, floats as SQL_C_DOUBLE
+    text,    ///< both as exact text (a column that stores text: SQLite TEXT affinity)
+    binary_double,  ///< both as SQL_C_DOUBLE; decimals must fit a double exactly (15 digits)
+};
+
 /// How the bounds of a range are bound for a partition column.
 enum class RangeBinding {
     date,       ///< SQL_TYPE_DATE parameter
     timestamp,  ///< SQL_TYPE_TIMESTAMP parameter at midnight
     iso_text,   ///< "YYYY-MM-DD" text (SQLite stores dates as text; ISO order is text order)
+};
+
+/// A statement with text parameters, in order.
+struct Query {
+    std::string sql;
+    std::vector<std::string> params;
 };
 
 class Dialect {
@@ -79,11 +93,61 @@ public:
     virtual RangeBinding range_binding(const ColumnType& t) const;
     /// Statements run on a fresh source session (isolation, read-only hints).
     virtual std::vector<std::string> source_session_setup(Isolation level) const;
-    /// Statements run on a fresh target session.
-    virtual std::vector<std::string> target_session_setup() const { return {}; }
+    /// Statements run on a fresh target session: strict conversions, and statements wait at
+    /// most \p lock_timeout_seconds for a lock (0: the DBMS's default).
+    virtual std::vector<std::string> target_session_setup(int lock_timeout_seconds) const {
+        (void)lock_timeout_seconds;
+        return {};
+    }
     /// Driver options this library depends on, added when the string lacks them (e.g.
     /// sqliteodbc StepAPI=1 so results stream; psqlODBC UseDeclareFetch=1).
-    virtual std::string complete_connection_string(std::string connection, bool source) const;
+    /// \p busy_timeout_seconds: how long a write may wait for the database's writer lock,
+    /// where the driver takes that from the connection string (sqliteodbc Timeout).
+    virtual std::string complete_connection_string(std::string connection, bool source,
+                                                   int busy_timeout_seconds = 30) const;
+
+    // ---- catalog: every look-up stays inside the connection's database (and the given
+    // schema, else the session's default schema), never another database on the server ----
+
+    /// Returns a row if \p table exists.
+    virtual Query table_exists_query(const QualifiedName& table) const = 0;
+    /// Returns a row if \p schema exists.
+    virtual Query schema_exists_query(const std::string& schema) const = 0;
+    /// The primary key's column names of \p table, one per row, in key order.
+    virtual Query primary_key_query(const QualifiedName& table) const = 0;
+    /// Declared type name of each column (name, type), where the driver's description is not
+    /// to be trusted (SQLite); empty sql elsewhere.
+    virtual Query declared_types_query(const QualifiedName& table) const {
+        (void)table;
+        return {};
+    }
+
+    // ---- exclusion between runs: a named lock held by one session at a time ----
+
+    /// Tries to take the lock \p name (at most 64 characters) / \p key (the same lock as a
+    /// number) without waiting; returns one row whose first column is 1 if it was taken. An
+    /// empty sql means the DBMS excludes writers by itself (SQLite's writer lock).
+    virtual Query try_lock_query(const std::string& name, std::int64_t key) const {
+        (void)name;
+        (void)key;
+        return {};
+    }
+    /// Releases a lock taken by try_lock_query() on the same session.
+    virtual Query unlock_query(const std::string& name, std::int64_t key) const {
+        (void)name;
+        (void)key;
+        return {};
+    }
+    /// The whole refresh (staging DDL included) runs in one transaction: DDL is transactional
+    /// and the writer lock is the only exclusion (SQLite).
+    virtual bool refresh_in_one_transaction() const { return false; }
+    /// CREATE TABLE \p staging with the columns and types of \p target (so conversions into
+    /// staging are those into the target). \p target_schema describes \p target.
+    virtual std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
+                                          const Schema& target_schema) const;
+    /// CREATE TABLE with \p primary_key (column names, key order) as its primary key.
+    std::string create_table(const QualifiedName& table, const Schema& schema,
+                             const std::vector<std::string>& primary_key) const;
     /// Kind of a driver error, from SQLSTATE and native code only.
     virtual ErrorKind classify(std::string_view sqlstate, long native_code) const;
     /// Target writes to one database must be serialised (SQLite has one writer at a time).
@@ -91,12 +155,21 @@ public:
     /// Timestamps are bound as exact text instead of SQL_TIMESTAMP_STRUCT (sqliteodbc binds
     /// struct parameters at millisecond precision).
     virtual bool timestamps_as_text() const { return false; }
-    /// Decimals are bound as plain text (SQL_VARCHAR), not SQL_DECIMAL, which some drivers
-    /// convert through double.
-    virtual bool decimals_as_text() const { return false; }
-    /// Floats travel as shortest round-trip text both ways (sqliteodbc converts doubles with
-    /// 15 significant digits).
+    /// How decimal and float values are written into a target column of type \p target.
+    virtual NumberStorage number_storage(const ColumnType& target) const {
+        (void)target;
+        return NumberStorage::native;
+    }
+    /// False where a float column turns NaN into NULL (SQLite): such a value is refused.
+    virtual bool holds_nan() const { return true; }
+    /// Floats (and decimals a DBMS stores as floats) are read as the text select_expression()
+    /// renders: "r<m>p<e>" is the exact double m * 2^e (sqliteodbc converts doubles with 15
+    /// significant digits, and SQLite's printf stops at 16).
     virtual bool floats_as_text() const { return false; }
+    /// Decimals are created as exact text rather than as numbers (SQLite: NUMERIC affinity
+    /// holds 15 significant digits). Set from [target] decimal_storage.
+    void set_decimals_as_text(bool on) { decimals_as_text_ = on; }
+    bool decimals_as_text() const { return decimals_as_text_; }
     /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
     /// row's length): such chunks are executed one row at a time.
     virtual bool binary_arrays_need_equal_lengths() const { return false; }
@@ -115,6 +188,7 @@ public:
     virtual std::size_t max_identifier_length() const { return 63; }
 
 protected:
+    bool decimals_as_text_ = false;
     virtual char open_quote() const { return '"'; }
     /// Text put after the table name of an INSERT for a table lock; empty if none.
     virtual std::string table_lock_hint() const { return {}; }

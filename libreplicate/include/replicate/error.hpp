@@ -14,6 +14,7 @@ enum class ErrorKind {
     connection,  ///< could not reach or log into a database
     transient,   ///< deadlock, serialization failure, lost connection: worth retrying
     data,        ///< a value does not fit (truncation, overflow, bad date): never retried
+    busy,        ///< another run is writing the same rows and did not finish in time
     cancelled,   ///< the run was interrupted
     internal,    ///< a bug or an unexpected driver answer
 };

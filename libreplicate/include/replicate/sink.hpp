@@ -42,6 +42,9 @@ public:
     virtual void prepare(const TableSpec& table, const Schema& source_schema) = 0;
     /// A new Sink on its own connection. Thread-safe.
     virtual std::unique_ptr<Sink> open_sink(const std::string& run_id) = 0;
+    /// Called once, from another thread, when the run is cancelled: interrupt statements and
+    /// waits of the sinks so their tasks end soon. Thread-safe. Default: nothing.
+    virtual void cancel() {}
     /// The ledger of this target; thread-safe, valid as long as the Target.
     virtual Ledger& ledger() = 0;
     /// Run history: called once before the first write of a run and once at its end. The

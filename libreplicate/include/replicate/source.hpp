@@ -49,6 +49,9 @@ public:
     virtual ~SourceFactory() = default;
     /// A new Source on its own connection. Throws Error(kind connection) if unreachable.
     virtual std::unique_ptr<Source> connect() = 0;
+    /// Called once, from another thread, when the run is cancelled: interrupt what the
+    /// sources are executing so their tasks end soon. Thread-safe. Default: nothing.
+    virtual void cancel() {}
 };
 
 }  // namespace replicate

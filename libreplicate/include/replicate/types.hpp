@@ -64,11 +64,19 @@ std::ostream& operator<<(std::ostream& os, const ColumnType& t);
 /// timestamps into timestamps, text into text, binary into binary; a text target takes any
 /// non-binary value as text. Lengths and precisions are checked value by value when writing.
 bool can_receive(const ColumnType& target, const ColumnType& source);
+/// Why a column of type \p target cannot receive every value a column of type \p source may
+/// hold without rounding, cutting or overflowing, as a phrase; empty if it can. Besides the
+/// kinds of can_receive(): a narrower integer, a decimal with a smaller scale or fewer
+/// integer digits, a single-precision float for doubles, a shorter text or binary column.
+/// Values of an unbounded source column are checked one by one when written.
+std::string cannot_receive(const ColumnType& target, const ColumnType& source);
 
 /// A named column.
 struct Column {
     std::string name;
     ColumnType type;
+    /// Position in the table's primary key (1-based); 0 if not part of it. Not compared.
+    int key_position = 0;
     friend bool operator==(const Column& a, const Column& b) {
         return a.name == b.name && a.type == b.type;
     }

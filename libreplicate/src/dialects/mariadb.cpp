@@ -63,8 +63,47 @@ public:
     // InnoDB's default REPEATABLE READ makes the range DELETE take next-key locks on the gap
     // after its last row, where a parallel writer of the next month inserts: deadlocks.
     // READ COMMITTED locks only the rows deleted.
-    std::vector<std::string> target_session_setup() const override {
-        return {"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"};
+    // Strict mode: a value that does not fit is an error, never a warning with a cut or
+    // clamped value; NO_AUTO_VALUE_ON_ZERO keeps a 0 written into an AUTO_INCREMENT column.
+    std::vector<std::string> target_session_setup(int lock_timeout) const override {
+        std::vector<std::string> out{
+            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
+            "NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO'"};
+        if (lock_timeout > 0) {
+            out.push_back("SET SESSION innodb_lock_wait_timeout = " + std::to_string(lock_timeout) +
+                          ", SESSION lock_wait_timeout = " + std::to_string(lock_timeout));
+        }
+        return out;
+    }
+
+    // information_schema covers every database of the server: each look-up names this
+    // connection's database (DATABASE()) unless a schema is given. Table names compare
+    // exactly, as the server does with lower_case_table_names = 0.
+    Query table_exists_query(const QualifiedName& table) const override {
+        return {"SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                "COALESCE(NULLIF(?, ''), DATABASE()) AND BINARY table_name = ?",
+                {table.schema, table.table}};
+    }
+    Query schema_exists_query(const std::string& schema) const override {
+        return {"SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", {schema}};
+    }
+    Query primary_key_query(const QualifiedName& table) const override {
+        return {"SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = "
+                "COALESCE(NULLIF(?, ''), DATABASE()) AND BINARY table_name = ? AND "
+                "constraint_name = 'PRIMARY' ORDER BY ordinal_position",
+                {table.schema, table.table}};
+    }
+    // GET_LOCK names are server-wide; the name carries a hash of database, table and range.
+    Query try_lock_query(const std::string& name, std::int64_t) const override {
+        return {"SELECT COALESCE(GET_LOCK(?, 0), 0)", {name}};
+    }
+    Query unlock_query(const std::string& name, std::int64_t) const override {
+        return {"SELECT RELEASE_LOCK(?)", {name}};
+    }
+    std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
+                                  const Schema&) const override {
+        return "CREATE TABLE " + qualified(staging) + " LIKE " + qualified(target);
     }
 
     ErrorKind classify(std::string_view state, long native) const override {

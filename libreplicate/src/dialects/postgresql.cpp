@@ -36,7 +36,7 @@ public:
         return "text";
     }
 
-    std::string complete_connection_string(std::string c, bool) const override {
+    std::string complete_connection_string(std::string c, bool, int) const override {
         // Without UseDeclareFetch psqlODBC reads the whole result into memory.
         c = with_default_attribute(std::move(c), "UseDeclareFetch", "1");
         // psqlODBC reports boolean as varchar ('1'/'0') unless told otherwise.
@@ -54,8 +54,34 @@ public:
                 std::string("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ") + iso};
     }
 
-    std::vector<std::string> target_session_setup() const override {
-        return {"SET application_name = 'libreplicate target'"};
+    std::vector<std::string> target_session_setup(int lock_timeout) const override {
+        std::vector<std::string> out{"SET application_name = 'libreplicate target'"};
+        if (lock_timeout > 0) out.push_back("SET lock_timeout = '" + std::to_string(lock_timeout) + "s'");
+        return out;
+    }
+
+    // to_regclass resolves the name as the session would (search_path), in this database.
+    Query table_exists_query(const QualifiedName& table) const override {
+        return {"SELECT 1 FROM pg_catalog.pg_class WHERE oid = to_regclass(CAST(? AS text)) AND "
+                "relkind IN ('r', 'p', 'v', 'm', 'f')",
+                {qualified(table)}};
+    }
+    Query schema_exists_query(const std::string& schema) const override {
+        return {"SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?", {schema}};
+    }
+    Query primary_key_query(const QualifiedName& table) const override {
+        return {"SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON "
+                "a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indrelid = "
+                "to_regclass(CAST(? AS text)) AND i.indisprimary ORDER BY "
+                "array_position(CAST(i.indkey AS int2[]), a.attnum)",
+                {qualified(table)}};
+    }
+    Query try_lock_query(const std::string&, std::int64_t key) const override {
+        return {"SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS bigint)) THEN 1 ELSE 0 END",
+                {std::to_string(key)}};
+    }
+    Query unlock_query(const std::string&, std::int64_t key) const override {
+        return {"SELECT pg_advisory_unlock(CAST(? AS bigint))", {std::to_string(key)}};
     }
 
     ErrorKind classify(std::string_view state, long native) const override {

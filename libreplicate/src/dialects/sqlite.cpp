@@ -1,6 +1,8 @@
 // SQLite through sqliteodbc: dynamic typing, so declared type names carry the type.
 #include <replicate/dialect.hpp>
 
+#include <algorithm>
+
 #include "../text.hpp"
 
 namespace replicate::detail {
@@ -19,16 +21,18 @@ public:
         case Type::int32: return "integer";
         case Type::int64: return "bigint";
         case Type::decimal: {
-            // NUMERIC affinity keeps 15 significant digits and rounds the rest silently
-            // ('999999999999.9999' becomes 1e12). Wider decimals get a declared type with TEXT
-            // affinity ("TEXT" in the name) that refine() still reads as decimal(p,s).
+            // NUMERIC affinity holds a decimal as an integer or a double: exact up to 15
+            // significant digits, which the inserter checks value by value (a longer value is a
+            // data error, never rounded). [target] decimal_storage = "text" declares a type
+            // with TEXT affinity instead ("TEXT" in the name), which refine() still reads as
+            // decimal(p,s): every digit kept, but comparisons and sums are textual.
             const std::string ps = "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-            return (t.precision <= 15 ? "decimal" : "decimal_text") + ps;
+            return (decimals_as_text() ? "decimal_text" : "decimal") + ps;
         }
-        // REAL affinity stores -0.0 as 0 and sqliteodbc rounds to 15 digits: floats are kept
-        // as shortest round-trip text (TEXT affinity; refine() reads them back as floats).
-        case Type::float32: return "real_text";
-        case Type::float64: return "double_text";
+        // REAL affinity; values are bound as doubles (sqlite3_bind_double, exact) and read
+        // back exactly by select_expression(). SQLite cannot keep a negative zero.
+        case Type::float32: return "real";
+        case Type::float64: return "double";
         case Type::date: return "date";
         case Type::time: return "time";
         case Type::timestamp: return "datetime";
@@ -89,9 +93,12 @@ public:
     // plain date (the shorter text sorts first).
     RangeBinding range_binding(const ColumnType&) const override { return RangeBinding::iso_text; }
 
-    std::string complete_connection_string(std::string c, bool source) const override {
-        c = with_default_attribute(std::move(c), "StepAPI", "1");    // stream, do not buffer
-        c = with_default_attribute(std::move(c), "Timeout", "30000");  // busy wait, ms
+    std::string complete_connection_string(std::string c, bool source,
+                                           int busy_timeout) const override {
+        c = with_default_attribute(std::move(c), "StepAPI", "1");  // stream, do not buffer
+        // A writer waits this long for another's write lock (another run's partition).
+        c = with_default_attribute(std::move(c), "Timeout",
+                                   std::to_string(std::max(1, busy_timeout) * 1000LL));
         if (source) c = with_default_attribute(std::move(c), "NoCreat", "1");
         return c;
     }
@@ -102,21 +109,71 @@ public:
     }
 
     bool serialize_writes() const override { return true; }
+    bool refresh_in_one_transaction() const override { return true; }
+
+    static std::string schema_of(const QualifiedName& t) {
+        return t.schema.empty() ? "main" : t.schema;
+    }
+    // Table names are case-insensitive in SQLite, and each attached database has its own
+    // catalog.
+    Query table_exists_query(const QualifiedName& table) const override {
+        return {"SELECT 1 FROM " + quote(schema_of(table)) +
+                    ".sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE",
+                {table.table}};
+    }
+    Query schema_exists_query(const std::string& schema) const override {
+        return {"SELECT 1 FROM pragma_database_list WHERE name = ?", {schema}};
+    }
+    Query primary_key_query(const QualifiedName& table) const override {
+        return {"SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk",
+                {table.table, schema_of(table)}};
+    }
+    Query declared_types_query(const QualifiedName& table) const override {
+        return {"SELECT name, type FROM pragma_table_info(?, ?)", {table.table, schema_of(table)}};
+    }
+    // The declared types decide SQLite's affinities: staging gets the target's, verbatim.
+    std::string create_table_like(const QualifiedName& staging, const QualifiedName&,
+                                  const Schema& target_schema) const override {
+        std::string sql = "CREATE TABLE " + qualified(staging) + " (";
+        for (std::size_t i = 0; i < target_schema.size(); ++i) {
+            const ColumnType& t = target_schema[i].type;
+            sql += (i ? ", " : "") + quote(target_schema[i].name) +
+                   (t.native_name.empty() ? "" : " " + t.native_name) + (t.nullable ? "" : " NOT NULL");
+        }
+        return sql + ")";
+    }
     bool timestamps_as_text() const override { return true; }
-    bool decimals_as_text() const override { return true; }
     bool floats_as_text() const override { return true; }
+    bool holds_nan() const override { return false; }
+
+    // The declared type decides the column's affinity (SQLite's rules, in their order): a
+    // TEXT-affinity column keeps exact text, any other receives doubles.
+    NumberStorage number_storage(const ColumnType& target) const override {
+        const std::string n = lower(target.native_name);
+        if (n.find("int") != std::string::npos) return NumberStorage::binary_double;
+        if (n.find("char") != std::string::npos || n.find("clob") != std::string::npos ||
+            n.find("text") != std::string::npos) {
+            return NumberStorage::text;
+        }
+        return NumberStorage::binary_double;
+    }
     bool binary_arrays_need_equal_lengths() const override { return true; }
     bool enforces_lengths() const override { return false; }
 
-    // A REAL-stored value is rendered with the fewest digits (15, 16 or 17) that give the same
-    // double back; text and integers come as they are. Decimals and floats alike, so a decimal
-    // stored as REAL reads "454.3838", not "454.38380000000001".
+    // A REAL-stored value is rendered as "r<m>p<e>", the exact double m * 2^e: SQLite 3.40's
+    // printf stops at 16 significant digits ("%!.17g" at 17, but wrongly past 1e100), and its
+    // text-to-REAL conversion is not always correctly rounded, so no text rendering inside
+    // SQLite is exact. Scaling by powers of two is exact; floor(log2()) may be one off, which
+    // leaves m between 2^52 and 2^55, still an exact integer. Text and integers come as they
+    // are. Needs SQLite's math functions (3.35+, as Debian builds it).
     std::string select_expression(const std::string& q, const ColumnType& t) const override {
         if (t.type != Type::decimal && t.type != Type::float32 && t.type != Type::float64) return q;
-        const auto g = [&](int digits) { return "printf('%." + std::to_string(digits) + "g', " + q + ")"; };
-        return "CASE WHEN typeof(" + q + ") <> 'real' THEN " + q + " WHEN CAST(" + g(15) +
-               " AS REAL) = " + q + " THEN " + g(15) + " WHEN CAST(" + g(16) + " AS REAL) = " + q +
-               " THEN " + g(16) + " ELSE " + g(17) + " END";
+        const std::string k = "(53 - CAST(floor(log2(abs(" + q + "))) AS INTEGER))";
+        return "CASE WHEN typeof(" + q + ") <> 'real' THEN " + q + " WHEN " + q +
+               " = 0 THEN 'r0p0' WHEN abs(" + q + ") = 9e999 THEN CASE WHEN " + q +
+               " > 0 THEN 'rinf' ELSE 'r-inf' END ELSE 'r' || CAST(" + q + " * pow(2, " + k +
+               " / 2) * pow(2, " + k + " - " + k + " / 2) AS INTEGER) || 'p' || (0 - " + k +
+               ") END";
     }
     std::size_t max_identifier_length() const override { return 128; }
 };

@@ -112,6 +112,46 @@ public:
     std::size_t max_identifier_length() const override { return 128; }
     bool wide_national() const override { return true; }
 
+    std::vector<std::string> target_session_setup(int lock_timeout) const override {
+        if (lock_timeout <= 0) return {};
+        return {"SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL)};
+    }
+
+    // OBJECT_ID resolves a one-part name through the user's default schema, inside the
+    // current database only.
+    Query table_exists_query(const QualifiedName& table) const override {
+        return {"SELECT 1 FROM sys.objects WHERE object_id = OBJECT_ID(?) AND type IN ('U', 'V')",
+                {qualified(table)}};
+    }
+    Query schema_exists_query(const std::string& schema) const override {
+        return {"SELECT 1 FROM sys.schemas WHERE name = ?", {schema}};
+    }
+    Query primary_key_query(const QualifiedName& table) const override {
+        return {"SELECT c.name FROM sys.indexes i JOIN sys.index_columns ic ON ic.object_id = "
+                "i.object_id AND ic.index_id = i.index_id JOIN sys.columns c ON c.object_id = "
+                "ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = OBJECT_ID(?) AND "
+                "i.is_primary_key = 1 ORDER BY ic.key_ordinal",
+                {qualified(table)}};
+    }
+    // An application lock owned by the session, not waited for (the caller polls, so that
+    // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted.
+    Query try_lock_query(const std::string& name, std::int64_t) const override {
+        return {"SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
+                "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
+                "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
+                {name}};
+    }
+    Query unlock_query(const std::string& name, std::int64_t) const override {
+        return {"EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", {name}};
+    }
+    // SELECT INTO copies the column types; the UNION ALL keeps an IDENTITY property from
+    // being copied, so staging accepts the explicit values the target receives.
+    std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
+                                  const Schema&) const override {
+        return "SELECT TOP 0 * INTO " + qualified(staging) + " FROM " + qualified(target) +
+               " UNION ALL SELECT TOP 0 * FROM " + qualified(target);
+    }
+
 protected:
     // A bulk-load table lock: fewer lock resources and minimal logging where the recovery
     // model allows, but writers of one table then take turns (use with --max-workers 1 per

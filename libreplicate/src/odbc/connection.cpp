@@ -187,11 +187,27 @@ std::string get_info(SQLHDBC dbc, SQLUSMALLINT what) {
 
 Connection::Connection(const EndpointConfig& endpoint, bool source)
     : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
+    const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
     Dbms guessed{};
-    if (guess_dbms(connection, guessed)) {
-        connection = make_dialect(guessed)->complete_connection_string(connection, source);
+    const bool known = guess_dbms(connection, guessed);
+    if (known) connection = make_dialect(guessed)->complete_connection_string(connection, source, busy);
+    open(connection, source);
+    if (!known) {
+        // A DSN alone names no driver: the options this library relies on (streaming, booleans
+        // as numbers, busy waits) are added now that the DBMS is known, and the connection is
+        // opened again with them.
+        const std::string completed = dialect_->complete_connection_string(connection, source, busy);
+        if (completed != connection) {
+            REPLICATE_LOG(debug) << "reconnecting with the driver options " << info_.dbms_name
+                                 << " needs";
+            session_.reset();
+            open(completed, source);
+        }
     }
+}
+
+void Connection::open(const std::string& connection, bool source) {
     const std::string side = source ? "source" : "target";
     // SOCI opens the connection in one call, before a login timeout could be set on the
     // handle, so the deadline is kept here: the open runs on its own thread.
@@ -219,7 +235,7 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
     }).detach();
     {
         std::unique_lock<std::mutex> lock(opening->mutex);
-        const auto timeout = std::chrono::seconds(std::max(1, endpoint.connect_timeout_seconds));
+        const auto timeout = std::chrono::seconds(std::max(1, endpoint_.connect_timeout_seconds));
         if (!opening->cv.wait_for(lock, timeout, [&] { return opening->done; })) {
             throw Error(ErrorKind::connection,
                         "cannot connect to the " + side + " database: no answer within " +
@@ -255,9 +271,10 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
     info_.database = get_info(h, SQL_DATABASE_NAME);
     info_.dbms = dbms_from_name(info_.dbms_name);
     dialect_ = make_dialect(info_.dbms);
-    const std::vector<std::string> setup = source
-                                               ? dialect_->source_session_setup(endpoint.isolation)
-                                               : dialect_->target_session_setup();
+    dialect_->set_decimals_as_text(endpoint_.decimals_as_text);
+    const std::vector<std::string> setup =
+        source ? dialect_->source_session_setup(endpoint_.isolation)
+               : dialect_->target_session_setup(endpoint_.lock_timeout_seconds);
     for (const std::string& sql : setup) execute(sql);
     REPLICATE_LOG(debug) << "connected to " << side << ": " << info_.dbms_name << ' '
                          << info_.dbms_version << " via " << info_.driver_name << ' '
@@ -324,9 +341,20 @@ Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::st
     return e;
 }
 
+void Connection::set_running(SQLHSTMT stmt) noexcept {
+    std::lock_guard<std::mutex> lock(running_mutex_);
+    running_ = stmt;
+}
+
+void Connection::cancel() noexcept {
+    std::lock_guard<std::mutex> lock(running_mutex_);
+    if (running_ != SQL_NULL_HSTMT) SQLCancel(running_);
+}
+
 void Connection::execute(const std::string& sql, Params* params) {
     Statement st(dbc());
     if (params) params->bind(st.get(), *this);
+    const Running running(*this, st.get());
     const SQLRETURN rc =
         SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
     // SQL_NO_DATA: a searched DELETE/UPDATE that touched no row.
@@ -334,9 +362,16 @@ void Connection::execute(const std::string& sql, Params* params) {
     check(rc, SQL_HANDLE_STMT, st.get(), "statement failed: " + sql);
 }
 
+std::vector<Row> Connection::query(const Query& q) {
+    Params p;
+    for (const std::string& v : q.params) p.add_text(v);
+    return query(q.sql, &p);
+}
+
 std::vector<Row> Connection::query(const std::string& sql, Params* params) {
     Statement st(dbc());
     if (params) params->bind(st.get(), *this);
+    const Running running(*this, st.get());
     check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
                         SQL_NTS),
           SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
@@ -374,59 +409,27 @@ std::vector<Row> Connection::query(const std::string& sql, Params* params) {
 }
 
 bool Connection::table_exists(const QualifiedName& table) {
-    Statement st(dbc());
-    // MariaDB calls a schema a catalog.
-    const bool catalog = dialect_->dbms() == Dbms::mariadb;
-    std::string schema = table.schema;
-    std::string name = table.table;
-    SQLCHAR* cat_p = nullptr;
-    SQLSMALLINT cat_n = 0;
-    SQLCHAR* sch_p = nullptr;
-    SQLSMALLINT sch_n = 0;
-    if (!schema.empty()) {
-        if (catalog) {
-            cat_p = reinterpret_cast<SQLCHAR*>(schema.data());
-            cat_n = static_cast<SQLSMALLINT>(schema.size());
-        } else if (dialect_->dbms() != Dbms::sqlite) {
-            sch_p = reinterpret_cast<SQLCHAR*>(schema.data());
-            sch_n = static_cast<SQLSMALLINT>(schema.size());
-        }
+    return !query(dialect_->table_exists_query(table)).empty();
+}
+
+bool Connection::schema_exists(const std::string& schema) {
+    return !query(dialect_->schema_exists_query(schema)).empty();
+}
+
+std::vector<std::string> Connection::primary_key(const QualifiedName& table) {
+    std::vector<std::string> out;
+    for (const Row& r : query(dialect_->primary_key_query(table))) {
+        if (!r.empty() && r[0]) out.push_back(*r[0]);
     }
-    check(SQLTables(st.get(), cat_p, cat_n, sch_p, sch_n, reinterpret_cast<SQLCHAR*>(name.data()),
-                    static_cast<SQLSMALLINT>(name.size()), nullptr, 0),
-          SQL_HANDLE_STMT, st.get(), "cannot list tables");
-    // The name argument is a pattern ('_' matches any character): compare exactly.
-    for (;;) {
-        const SQLRETURN rc = SQLFetch(st.get());
-        if (rc == SQL_NO_DATA) return false;
-        check(rc, SQL_HANDLE_STMT, st.get(), "cannot list tables");
-        char found[512] = {};
-        SQLLEN ind = 0;
-        check(SQLGetData(st.get(), 3, SQL_C_CHAR, found, sizeof found, &ind), SQL_HANDLE_STMT,
-              st.get(), "cannot list tables");
-        if (ind != SQL_NULL_DATA && name == found) return true;
-    }
+    return out;
 }
 
 std::map<std::string, std::string> Connection::declared_types(const QualifiedName& table) {
-    Statement st(dbc());
-    std::string name = table.table;
-    check(SQLColumns(st.get(), nullptr, 0, nullptr, 0, reinterpret_cast<SQLCHAR*>(name.data()),
-                     static_cast<SQLSMALLINT>(name.size()), nullptr, 0),
-          SQL_HANDLE_STMT, st.get(), "cannot list the columns of " + table.display());
     std::map<std::string, std::string> out;
-    for (;;) {
-        const SQLRETURN rc = SQLFetch(st.get());
-        if (rc == SQL_NO_DATA) break;
-        check(rc, SQL_HANDLE_STMT, st.get(), "cannot list the columns of " + table.display());
-        char table_name[512] = {};
-        char column[512] = {};
-        char type[256] = {};
-        SQLLEN ind = 0;
-        SQLGetData(st.get(), 3, SQL_C_CHAR, table_name, sizeof table_name, &ind);
-        SQLGetData(st.get(), 4, SQL_C_CHAR, column, sizeof column, &ind);
-        SQLGetData(st.get(), 6, SQL_C_CHAR, type, sizeof type, &ind);
-        if (name == table_name) out[column] = type;
+    const Query q = dialect_->declared_types_query(table);
+    if (q.sql.empty()) return out;
+    for (const Row& r : query(q)) {
+        if (r.size() >= 2 && r[0]) out[*r[0]] = r[1].value_or("");
     }
     return out;
 }
@@ -478,13 +481,13 @@ Schema Connection::describe(const QualifiedName& table) {
     }
     Statement st(dbc());
     const std::string sql = dialect_->describe(table);
+    const Running running(*this, st.get());
     check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
                         SQL_NTS),
           SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
     // sqliteodbc describes results without lengths or decimal scales; the catalog keeps the
     // declared type ("decimal(16,4)", "varchar(30)").
-    std::map<std::string, std::string> declared;
-    if (dialect_->dbms() == Dbms::sqlite) declared = declared_types(table);
+    const std::map<std::string, std::string> declared = declared_types(table);
     return describe_result(st.get(), "describing " + table.display(),
                            declared.empty() ? nullptr : &declared);
 }

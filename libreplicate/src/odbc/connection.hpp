@@ -6,8 +6,11 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
+#include <mutex>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,7 +79,27 @@ public:
     /// Every row of a query, every column as text (NULL as nullopt).
     std::vector<Row> query(const std::string& sql, Params* params = nullptr);
 
+    /// Runs a dialect Query; every row, every column as text.
+    std::vector<Row> query(const Query& q);
     bool table_exists(const QualifiedName& table);
+    bool schema_exists(const std::string& schema);
+    /// Primary-key column names of \p table in key order; empty if it has none.
+    std::vector<std::string> primary_key(const QualifiedName& table);
+    /// Interrupts the statement running on this connection, if any. Thread-safe; the
+    /// interrupted call fails with the driver's error.
+    void cancel() noexcept;
+    /// Marks \p stmt as the statement running on this connection while alive, so cancel()
+    /// can reach it.
+    class Running {
+    public:
+        Running(Connection& conn, SQLHSTMT stmt) : conn_(conn) { conn_.set_running(stmt); }
+        ~Running() { conn_.set_running(SQL_NULL_HSTMT); }
+        Running(const Running&) = delete;
+        Running& operator=(const Running&) = delete;
+
+    private:
+        Connection& conn_;
+    };
     /// Columns of \p table; Error(kind config) naming the table if it does not exist.
     Schema describe(const QualifiedName& table);
     /// Columns of the result of an executed statement; \p declared, when given, maps column
@@ -97,6 +120,11 @@ public:
     bool is_dead() const;
 
 private:
+    void set_running(SQLHSTMT stmt) noexcept;
+    void open(const std::string& connection, bool source);
+
+    std::mutex running_mutex_;
+    SQLHSTMT running_ = SQL_NULL_HSTMT;
     EndpointConfig endpoint_;
     std::vector<std::string> secrets_;
     // Shared with the thread that opens it: a connect that outlives the timeout is abandoned
@@ -105,6 +133,44 @@ private:
     std::unique_ptr<Dialect> dialect_;
     ServerInfo info_;
     bool in_transaction_ = false;
+};
+
+/// Connections of one side of a run, so a cancelled run can interrupt what they execute.
+class ConnectionRegistry {
+public:
+    void add(Connection* c) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        live_.insert(c);
+    }
+    void remove(Connection* c) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        live_.erase(c);
+    }
+    /// Cancels every registered connection's running statement; later waits see cancelled().
+    void cancel_all() {
+        cancelled_ = true;
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (Connection* c : live_) c->cancel();
+    }
+    bool cancelled() const { return cancelled_; }
+
+private:
+    std::mutex mutex_;
+    std::set<Connection*> live_;
+    std::atomic<bool> cancelled_{false};
+};
+
+/// Registers a connection for the lifetime of this object.
+class Registration {
+public:
+    Registration(ConnectionRegistry& r, Connection& c) : registry_(r), conn_(c) { r.add(&c); }
+    ~Registration() { registry_.remove(&conn_); }
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+private:
+    ConnectionRegistry& registry_;
+    Connection& conn_;
 };
 
 /// Maps an ODBC column description to a ColumnType (before the dialect refines it).

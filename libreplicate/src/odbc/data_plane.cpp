@@ -95,6 +95,62 @@ std::string normalize_decimal(std::string_view in) {
     return s;
 }
 
+bool tagged_double(std::string_view text, double& out) {
+    if (text.size() < 2 || text[0] != 'r') return false;
+    if (text == "rinf" || text == "r-inf") {
+        out = text[1] == '-' ? -HUGE_VAL : HUGE_VAL;
+        return true;
+    }
+    const std::size_t p = text.find('p');
+    if (p == std::string_view::npos) return false;
+    const std::string m(text.substr(1, p - 1));
+    const std::string e(text.substr(p + 1));
+    char* end_m = nullptr;
+    char* end_e = nullptr;
+    const long long mantissa = std::strtoll(m.c_str(), &end_m, 10);
+    const long exponent = std::strtol(e.c_str(), &end_e, 10);
+    if (m.empty() || e.empty() || *end_m != '\0' || *end_e != '\0') return false;
+    // |mantissa| < 2^55: exact as a double; ldexp is exact for in-range results.
+    out = std::ldexp(static_cast<double>(mantissa), static_cast<int>(exponent));
+    return true;
+}
+
+std::string decimal_from_double(double v, int scale) {
+    if (!std::isfinite(v)) {
+        throw Error(ErrorKind::data, "a decimal column holds " + shortest_double(v) +
+                                         ", which no decimal type can hold");
+    }
+    // A double that is (within one unit in the last place) the decimal with the column's scale
+    // is that decimal: SQLite's own text-to-REAL conversion is not always correctly rounded,
+    // so '123.45' may be stored one unit off. Only where that decimal has at most 15
+    // significant digits, which a double always tells apart; anything else keeps every digit
+    // of the double, and the target then refuses it rather than round it.
+    scale = std::max(0, std::min(scale, 60));
+    const int size = std::snprintf(nullptr, 0, "%.*f", scale, v);
+    std::string fixed(static_cast<std::size_t>(size) + 1, '\0');
+    std::snprintf(fixed.data(), fixed.size(), "%.*f", scale, v);
+    fixed.pop_back();
+    int significant = 0;
+    bool leading = true;
+    int trailing_zeros = 0;
+    for (char c : fixed) {
+        if (c < '0' || c > '9') continue;
+        if (leading && c == '0') continue;
+        leading = false;
+        ++significant;
+        trailing_zeros = c == '0' ? trailing_zeros + 1 : 0;
+    }
+    significant -= trailing_zeros;
+    if (significant <= 15) {
+        const double back = std::strtod(fixed.c_str(), nullptr);
+        if (back == v || std::nextafter(back, HUGE_VAL) == v || std::nextafter(back, -HUGE_VAL) == v) {
+            if (significant == 0 && fixed[0] == '-') fixed.erase(0, 1);
+            return normalize_decimal(fixed);
+        }
+    }
+    return normalize_decimal(shortest_double(v));
+}
+
 std::u16string utf8_to_utf16(std::string_view in) {
     std::u16string out;
     out.reserve(in.size());
@@ -294,6 +350,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
                     SQL_HANDLE_STMT, h, "cannot bind column " + schema[b.column].name);
     }
     REPLICATE_LOG(debug) << label_ << ": " << sql << " (rowset " << rowset_ << ")";
+    const Connection::Running running(conn_, h);
     conn_.check(SQLExecDirect(h, sql_text(sql), SQL_NTS), SQL_HANDLE_STMT, h,
                 "reading " + label_ + " failed");
 }
@@ -301,6 +358,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
 bool OdbcBatchReader::fetch_rowset() {
     position_ = 0;
     fetched_ = 0;
+    const Connection::Running running(conn_, stmt_.get());
     const SQLRETURN rc = SQLFetch(stmt_.get());
     if (rc == SQL_NO_DATA) {
         exhausted_ = true;
@@ -372,16 +430,24 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
         default: {  // SQL_C_CHAR
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             const std::string_view text(p, static_cast<std::size_t>(ind));
-            const Type type = schema_[b.column].type.type;
+            const ColumnType& ct = schema_[b.column].type;
+            const Type type = ct.type;
+            double exact = 0;
             if (type == Type::decimal) {
-                col.append_bytes(normalize_decimal(text));
+                col.append_bytes(tagged_double(text, exact) ? decimal_from_double(exact, ct.scale)
+                                                            : normalize_decimal(text));
             } else if (type == Type::float32 || type == Type::float64) {
-                const std::string digits(text);
-                char* end = nullptr;
-                const double v = std::strtod(digits.c_str(), &end);
-                if (end == digits.c_str() || *end != '\0') {
-                    throw Error(ErrorKind::data, label_ + ", column '" + schema_[b.column].name +
-                                                     "': '" + digits + "' is not a number");
+                double v = 0;
+                if (tagged_double(text, exact)) {
+                    v = exact;
+                } else {
+                    const std::string digits(text);
+                    char* end = nullptr;
+                    v = std::strtod(digits.c_str(), &end);
+                    if (end == digits.c_str() || *end != '\0') {
+                        throw Error(ErrorKind::data, label_ + ", column '" + schema_[b.column].name +
+                                                         "': '" + digits + "' is not a number");
+                    }
                 }
                 col.append_double(type == Type::float32 ? as_float(v) : v);
             } else if (type == Type::time) {
@@ -434,7 +500,10 @@ void OdbcBatchReader::append_long(Batch& batch, const Unbound& u) {
     if (null) {
         col.append_null();
     } else if (schema_[u.column].type.type == Type::decimal) {
-        col.append_bytes(normalize_decimal(value));
+        double exact = 0;
+        col.append_bytes(tagged_double(value, exact)
+                             ? decimal_from_double(exact, schema_[u.column].type.scale)
+                             : normalize_decimal(value));
     } else {
         col.append_bytes(value);
     }
@@ -467,8 +536,19 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
       stmt_(conn.dbc()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
+        // The target column of the same name: exactly, else ignoring case.
+        const Column* target = nullptr;
+        for (const Column& t : target_schema_) {
+            if (t.name == c.name) target = &t;
+        }
+        for (const Column& t : target_schema_) {
+            if (target == nullptr && replicate::detail::lower(t.name) == replicate::detail::lower(c.name)) {
+                target = &t;
+            }
+        }
+        target_columns_.push_back(target);
+        const NumberStorage numbers = conn.dialect().number_storage(target ? target->type : c.type);
         const ColumnType& t = c.type;
-        const bool float_text = conn.dialect().floats_as_text();
         Param p{SQL_C_CHAR, SQL_VARCHAR, 0, 0, Text::raw};
         switch (t.type) {
         case Type::boolean: p = {SQL_C_SBIGINT, SQL_BIT, 1, 0}; break;
@@ -479,16 +559,25 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         case Type::float32:
         case Type::float64: {
             const bool single = t.type == Type::float32;
-            p = float_text ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
-                           : Param{SQL_C_DOUBLE, single ? SQLSMALLINT{SQL_REAL} : SQLSMALLINT{SQL_DOUBLE},
-                                   single ? SQLULEN{7} : SQLULEN{15}, 0};
+            p = numbers == NumberStorage::text
+                    ? Param{SQL_C_CHAR, SQL_VARCHAR, 32, 0, Text::number}
+                    : Param{SQL_C_DOUBLE, single ? SQLSMALLINT{SQL_REAL} : SQLSMALLINT{SQL_DOUBLE},
+                            single ? SQLULEN{7} : SQLULEN{15}, 0};
             break;
         }
         case Type::decimal:
-            p = conn.dialect().decimals_as_text()
-                    ? Param{SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0}
-                    : Param{SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
-                            static_cast<SQLSMALLINT>(t.scale)};
+            switch (numbers) {
+            case NumberStorage::text:
+                p = {SQL_C_CHAR, SQL_VARCHAR, static_cast<SQLULEN>(t.precision + 2), 0};
+                break;
+            case NumberStorage::binary_double:
+                p = {SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, Text::decimal_as_double};
+                break;
+            case NumberStorage::native:
+                p = {SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
+                     static_cast<SQLSMALLINT>(t.scale)};
+                break;
+            }
             break;
         case Type::date:
             p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 10, 0, Text::datetime}
@@ -557,10 +646,7 @@ void Inserter::check_timestamps(const Batch& batch) const {
     // datetime rounds 23:59:59.999 to the next day; timestamp(6) drops 100-ns ticks.
     for (std::size_t c = 0; c < schema_.size(); ++c) {
         if (schema_[c].type.type != Type::timestamp) continue;
-        const Column* target = nullptr;
-        for (const Column& t : target_schema_) {
-            if (replicate::detail::lower(t.name) == replicate::detail::lower(schema_[c].name)) target = &t;
-        }
+        const Column* target = target_columns_[c];
         if (target == nullptr || target->type.type != Type::timestamp) continue;
         const ColumnData& col = batch.column(c);
         const std::string native = replicate::detail::lower(target->type.native_name);
@@ -583,10 +669,95 @@ void Inserter::check_timestamps(const Batch& batch) const {
     }
 }
 
+void Inserter::refuse(std::size_t row, std::size_t column, const std::string& why) const {
+    std::ostringstream os;
+    os << "writing " << label_ << " into " << table_.display() << ", row "
+       << rows_ + static_cast<std::int64_t>(row) + 1 << ", column '" << schema_[column].name
+       << "': " << why;
+    throw Error(ErrorKind::data, os.str());
+}
+
+namespace {
+
+/// Digits of a canonical decimal text before and after the point, leading zeros of the
+/// integer part and trailing zeros of the fraction not counted.
+struct DecimalDigits {
+    int integer = 0;
+    int fraction = 0;
+};
+
+DecimalDigits decimal_digits(std::string_view v) {
+    DecimalDigits d;
+    std::size_t i = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+    const std::size_t point = v.find('.');
+    const std::size_t int_end = point == std::string_view::npos ? v.size() : point;
+    while (i < int_end && v[i] == '0') ++i;
+    d.integer = static_cast<int>(int_end - i);
+    if (point != std::string_view::npos) {
+        std::size_t end = v.size();
+        while (end > point + 1 && v[end - 1] == '0') --end;
+        d.fraction = static_cast<int>(end - point - 1);
+    }
+    return d;
+}
+
+}  // namespace
+
+void Inserter::check_decimals(const Batch& batch) const {
+    for (std::size_t c = 0; c < schema_.size(); ++c) {
+        if (schema_[c].type.type != Type::decimal) continue;
+        const Column* target = target_columns_[c];
+        const ColumnData& col = batch.column(c);
+        const bool to_double = params_[c].text == Text::decimal_as_double;
+        const bool to_decimal = target != nullptr && target->type.type == Type::decimal &&
+                                target->type.precision > 0 && !to_double &&
+                                params_[c].sql_type == SQL_DECIMAL;
+        if (!to_double && !to_decimal) continue;
+        for (std::size_t r = 0; r < batch.rows(); ++r) {
+            if (col.is_null(r)) continue;
+            const std::string_view v = col.bytes_at(r);
+            const DecimalDigits d = decimal_digits(v);
+            if (to_double) {
+                // Significant digits: from the first non-zero digit to the last one.
+                std::string digits;
+                for (char ch : v) {
+                    if (ch >= '0' && ch <= '9') digits.push_back(ch);
+                }
+                const std::size_t first = digits.find_first_not_of('0');
+                const std::size_t last = digits.find_last_not_of('0');
+                const std::size_t significant = first == std::string::npos ? 0 : last - first + 1;
+                if (significant > 15) {
+                    refuse(r, c, std::string(v) + " has " + std::to_string(significant) +
+                                     " significant digits; " + target->type.native_name +
+                                     " holds numbers exactly up to 15. Nothing was rounded. Set "
+                                     "[target] decimal_storage = \"text\" to keep such values "
+                                     "as exact text (compared as text), or use another target");
+                }
+                continue;
+            }
+            const ColumnType& tt = target->type;
+            if (d.fraction > tt.scale) {
+                refuse(r, c, std::string(v) + " has " + std::to_string(d.fraction) +
+                                 " digits after the point; target column " + target->name + " (" +
+                                 tt.native_name + ", scale " + std::to_string(tt.scale) +
+                                 ") would round it: widen the target column");
+            }
+            if (d.integer > tt.precision - tt.scale) {
+                refuse(r, c, std::string(v) + " has " + std::to_string(d.integer) +
+                                 " digits before the point; target column " + target->name + " (" +
+                                 tt.native_name + "(" + std::to_string(tt.precision) + "," +
+                                 std::to_string(tt.scale) + ")) holds " +
+                                 std::to_string(tt.precision - tt.scale) + ": widen it");
+            }
+        }
+    }
+}
+
 void Inserter::insert(const Batch& batch) {
     const std::size_t n = batch.rows();
     if (n == 0) return;
     check_timestamps(batch);
+    check_decimals(batch);
     // Width of each variable-length column: its longest value in this batch.
     std::size_t row_width = 0;
     for (std::size_t c = 0; c < params_.size(); ++c) {
@@ -639,7 +810,18 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 break;
             }
             case SQL_C_DOUBLE: {
-                const double v = col.double_at(r);
+                double v = 0;
+                if (p.text == Text::decimal_as_double) {
+                    // At most 15 significant digits (check_decimals): strtod's correctly
+                    // rounded double gives the same digits back.
+                    v = std::strtod(std::string(col.bytes_at(r)).c_str(), nullptr);
+                } else {
+                    v = col.double_at(r);
+                    if (std::isnan(v) && !conn_.dialect().holds_nan()) {
+                        refuse(i, c, "NaN cannot be stored in " + table_.display() +
+                                         " (the DBMS would store NULL); nothing was written");
+                    }
+                }
                 std::memcpy(dst, &v, sizeof v);
                 break;
             }
@@ -740,6 +922,7 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
     conn_.check(SQLSetStmtAttr(h, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_, 0), SQL_HANDLE_STMT,
                 h, "cannot set the processed-rows pointer");
     processed_ = 0;
+    const Connection::Running running(conn_, h);
     const SQLRETURN rc = SQLExecute(h);
     std::size_t failed = n;
     for (std::size_t i = 0; i < n; ++i) {

@@ -21,6 +21,15 @@ namespace replicate::odbc::detail {
 /// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
 std::string normalize_decimal(std::string_view text);
 
+/// Decodes the exact-double text "r<m>p<e>" (m * 2^e), "rinf" or "r-inf" that a dialect's
+/// select expression renders; false if \p text is not in that form.
+bool tagged_double(std::string_view text, double& out);
+
+/// The decimal text a double stored in a decimal(p, \p scale) column stands for: the decimal
+/// at that scale when the double is it (within one unit in the last place, at most 15
+/// significant digits), else every digit of the double. Infinity is a data error.
+std::string decimal_from_double(double v, int scale);
+
 /// UTF-8 to UTF-16 (native byte order, as SQLWCHAR) and back. Invalid UTF-8 is a data error.
 std::u16string utf8_to_utf16(std::string_view utf8);
 std::string utf16_to_utf8(const char16_t* units, std::size_t count);
@@ -86,7 +95,7 @@ public:
 
 private:
     /// How a value becomes the bytes of a SQL_C_CHAR parameter.
-    enum class Text { raw, datetime, number, utf16 };
+    enum class Text { raw, datetime, number, utf16, decimal_as_double };
     struct Param {
         SQLSMALLINT c_type;
         SQLSMALLINT sql_type;
@@ -104,11 +113,17 @@ private:
     void execute_rows(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n);
     std::string describe_row(const Batch& batch, std::size_t row) const;
     void check_timestamps(const Batch& batch) const;
+    /// Refuses decimals the target column would round (more fraction digits than its scale)
+    /// or could not hold (more integer digits than its precision allows).
+    void check_decimals(const Batch& batch) const;
+    [[noreturn]] void refuse(std::size_t row, std::size_t column, const std::string& why) const;
 
     Connection& conn_;
     QualifiedName table_;
     Schema schema_;
     Schema target_schema_;
+    /// The target column of each source column (same index), or nullptr when not known.
+    std::vector<const Column*> target_columns_;
     std::string label_;
     std::string sql_;
     Statement stmt_;

@@ -1,7 +1,10 @@
 #include <replicate/odbc/database.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <mutex>
+#include <thread>
 #include <random>
 #include <sstream>
 
@@ -41,15 +44,28 @@ std::string quoted_columns(const Dialect& d, const Schema& schema) {
     return out;
 }
 
+/// Creates \p table with \p ddl unless it exists. Two runs (or processes) may both find it
+/// missing: the one whose CREATE fails finds it there afterwards, which is success. Returns
+/// true if this call created it.
+bool create_if_missing(Connection& conn, const QualifiedName& table, const std::string& ddl) {
+    if (conn.table_exists(table)) return false;
+    try {
+        conn.execute(ddl);
+        return true;
+    } catch (const Error&) {
+        if (conn.table_exists(table)) return false;
+        throw;
+    }
+}
+
 void ensure_ledger(Connection& conn, const std::string& schema) {
     const QualifiedName name = ledger_name(schema);
-    if (conn.table_exists(name)) return;
-    std::string ddl = conn.dialect().create_table(name, ledger_schema());
-    ddl.pop_back();
-    ddl += ", PRIMARY KEY (" + conn.dialect().quote("table_name") + ", " +
-           conn.dialect().quote("range_lo") + ", " + conn.dialect().quote("range_hi") + "))";
-    conn.execute(ddl);
-    REPLICATE_LOG(info) << "created the ledger table " << name;
+    const Dialect& d = conn.dialect();
+    if (create_if_missing(conn, name,
+                          d.create_table(name, ledger_schema(),
+                                         {"table_name", "range_lo", "range_hi"}))) {
+        REPLICATE_LOG(info) << "created the ledger table " << name;
+    }
 }
 
 void write_ledger(Connection& conn, const std::string& schema, const LedgerEntry& e) {
@@ -99,9 +115,19 @@ std::string random_suffix() {
 
 class OdbcSource final : public Source {
 public:
-    explicit OdbcSource(const EndpointConfig& endpoint) : conn_(endpoint, true) {}
+    OdbcSource(const EndpointConfig& endpoint, std::shared_ptr<detail::ConnectionRegistry> registry)
+        : conn_(endpoint, true), registry_(std::move(registry)), registration_(*registry_, conn_) {}
 
-    Schema describe(const QualifiedName& table) override { return conn_.describe(table); }
+    Schema describe(const QualifiedName& table) override {
+        Schema schema = conn_.describe(table);
+        const std::vector<std::string> key = conn_.primary_key(table);
+        for (std::size_t k = 0; k < key.size(); ++k) {
+            for (Column& c : schema) {
+                if (c.name == key[k]) c.key_position = static_cast<int>(k + 1);
+            }
+        }
+        return schema;
+    }
 
     std::unique_ptr<BatchReader> read(const Partition& partition, const Schema& schema,
                                       const ReadOptions& options) override {
@@ -117,18 +143,26 @@ public:
 
 private:
     Connection conn_;
+    std::shared_ptr<detail::ConnectionRegistry> registry_;
+    detail::Registration registration_;
 };
 
 }  // namespace
 
+OdbcSourceFactory::OdbcSourceFactory(EndpointConfig endpoint)
+    : endpoint_(std::move(endpoint)), registry_(std::make_shared<detail::ConnectionRegistry>()) {}
+
 std::unique_ptr<Source> OdbcSourceFactory::connect() {
-    return std::make_unique<OdbcSource>(endpoint_);
+    return std::make_unique<OdbcSource>(endpoint_, registry_);
 }
+
+void OdbcSourceFactory::cancel() { registry_->cancel_all(); }
 
 // ---- target ------------------------------------------------------------------------------
 
 struct OdbcTarget::Shared {
     EndpointConfig endpoint;
+    detail::ConnectionRegistry registry;
     // SQLite has one writer at a time: sinks of one target take turns instead of failing with
     // "database is locked". Other DBMSs do not use it.
     std::mutex write_mutex;
@@ -143,10 +177,39 @@ std::unique_lock<std::mutex> lock_for_writes(OdbcTarget::Shared& shared, const C
     return std::unique_lock<std::mutex>(shared.write_mutex);
 }
 
+/// 64-bit FNV-1a: a stable lock key from a text (the same in every process and version).
+std::uint64_t fnv1a(std::string_view text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/// What a partition locks against other runs: its calendar months (a one-day run and a
+/// month run of the same table meet in their month), or the NULL-dated rows, or the whole
+/// table. Sorted, so every writer takes them in the same order.
+std::vector<std::string> lock_parts(const Partition& p) {
+    if (p.whole_table()) return {"whole"};
+    if (p.null_dates) return {"null"};
+    std::vector<std::string> out;
+    const Date last = p.range->hi.add_days(-1);
+    for (Date m{p.range->lo.year, p.range->lo.month, 1};
+         m.year < last.year || (m.year == last.year && m.month <= last.month);
+         m = m.first_of_next_month()) {
+        out.push_back(m.to_string().substr(0, 7));
+    }
+    return out;
+}
+
 class OdbcSink final : public Sink {
 public:
     OdbcSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id)
-        : shared_(std::move(shared)), run_id_(std::move(run_id)), conn_(shared_->endpoint, false) {}
+        : shared_(std::move(shared)),
+          run_id_(std::move(run_id)),
+          conn_(shared_->endpoint, false),
+          registration_(shared_->registry, conn_) {}
 
     ~OdbcSink() override { abort(); }
 
@@ -156,13 +219,17 @@ public:
         partition_ = partition;
         const TableSpec& spec = partition.table;
         const std::string label = spec.source.display() + " " + partition.label();
+        lock_against_other_runs(partition);
         const Schema target_schema = conn_.describe(spec.target);
         const Dialect& d = conn_.dialect();
         if (partition.whole_table()) {
             staging_ = QualifiedName{spec.target.schema, spec.target.table + "__staging"};
+            // The staging table has the target's column types, so a value converts into it
+            // exactly as it would into the target (and fails the same way).
+            if (d.refresh_in_one_transaction()) conn_.begin();
             conn_.execute(d.drop_table_if_exists(staging_));
-            conn_.execute(d.create_table(staging_, schema));
-            conn_.begin();
+            conn_.execute(d.create_table_like(staging_, spec.target, target_schema));
+            if (!conn_.in_transaction()) conn_.begin();
             inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema,
                                                    shared_->endpoint.table_lock);
         } else if (partition.null_dates) {
@@ -198,11 +265,17 @@ public:
         if (partition_.whole_table()) {
             // Staging is loaded; now swap its rows in, in one transaction with the ledger entry.
             const Dialect& d = conn_.dialect();
-            conn_.commit();
-            conn_.begin();
+            if (!d.refresh_in_one_transaction()) {
+                conn_.commit();
+                conn_.begin();
+            }
             conn_.execute(d.delete_rows(spec.target, ""));
             conn_.execute(d.insert_select(spec.target, staging_, schema_));
             write_ledger(conn_, spec.target.schema, entry);
+            if (d.refresh_in_one_transaction()) {
+                conn_.execute(d.drop_table_if_exists(staging_));
+                staging_ = {};
+            }
             conn_.commit();
             drop_staging();
         } else {
@@ -211,10 +284,97 @@ public:
         }
         inserter_.reset();
         active_ = false;
+        unlock_other_runs();
         if (lock_.owns_lock()) lock_.unlock();
     }
 
 private:
+    /// Takes this partition's locks against other runs (and other sinks of this run that
+    /// overlap it), waiting up to [target] wait_for_other_run. Nothing is written before.
+    void lock_against_other_runs(const Partition& partition) {
+        const Dialect& d = conn_.dialect();
+        if (d.try_lock_query("", 0).sql.empty()) return;  // the DBMS's writer lock excludes
+        const auto started = std::chrono::steady_clock::now();
+        const auto deadline =
+            started + std::chrono::seconds(shared_->endpoint.wait_for_other_run_seconds);
+        const TableSpec& spec = partition.table;
+        bool logged = false;
+        for (const std::string& part : lock_parts(partition)) {
+            const std::string what = conn_.info().database + "\n" + spec.target.schema + "\n" +
+                                     spec.target.table + "\n" + part;
+            const std::uint64_t h = fnv1a(what);
+            char name[40];
+            std::snprintf(name, sizeof name, "libreplicate:%016llx",
+                          static_cast<unsigned long long>(h));
+            const auto key = static_cast<std::int64_t>(h);
+            for (;;) {
+                const auto rows = conn_.query(d.try_lock_query(name, key));
+                if (!rows.empty() && !rows[0].empty() && rows[0][0] && *rows[0][0] == "1") break;
+                if (shared_->registry.cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
+                if (std::chrono::steady_clock::now() >= deadline) {
+                    unlock_other_runs();
+                    throw Error(ErrorKind::busy,
+                                "another run is writing " + spec.target.display() + " " + part +
+                                    holders() + "; waited " +
+                                    std::to_string(shared_->endpoint.wait_for_other_run_seconds) +
+                                    " s ([target] wait_for_other_run): nothing was written, run "
+                                    "again when it has finished");
+                }
+                if (!logged) {
+                    REPLICATE_LOG(info) << spec.target << " " << part
+                                        << " is being written by another run" << holders()
+                                        << "; waiting for it";
+                    logged = true;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+            held_.push_back({name, key});
+        }
+        if (logged) {
+            REPLICATE_LOG(info) << spec.target << " " << partition.label() << ": waited "
+                                << std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()
+                                << " s for another run";
+        }
+    }
+
+    /// " (run R started S: C)" for the other runs the run history shows running, or "".
+    std::string holders() {
+        try {
+            const Dialect& d = conn_.dialect();
+            const QualifiedName runs{shared_->endpoint.schema, run_table_name};
+            if (!conn_.table_exists(runs)) return {};
+            Params p;
+            p.add_text(run_id_);
+            std::string out;
+            for (const detail::Row& r :
+                 conn_.query("SELECT " + d.quote("run_id") + ", " + d.quote("started_at") + ", " +
+                                 d.quote("command") + " FROM " + d.qualified(runs) + " WHERE " +
+                                 d.quote("status") + " = 'running' AND " + d.quote("run_id") +
+                                 " <> ?",
+                             &p)) {
+                out += (out.empty() ? " (running: " : "; ") + r[0].value_or("?") + " started " +
+                       r[1].value_or("?") + " UTC: " + r[2].value_or("");
+            }
+            return out.empty() ? out : out + ")";
+        } catch (const std::exception&) {
+            return {};
+        }
+    }
+
+    void unlock_other_runs() noexcept {
+        for (const auto& [name, key] : held_) {
+            try {
+                conn_.query(conn_.dialect().unlock_query(name, key));
+            } catch (const std::exception& e) {
+                // The lock ends with the session anyway.
+                REPLICATE_LOG(debug) << "could not release " << name << ": " << e.what();
+            }
+        }
+        held_.clear();
+    }
+
     void drop_staging() noexcept {
         if (staging_.table.empty()) return;
         try {
@@ -227,18 +387,21 @@ private:
 
     void abort() noexcept {
         inserter_.reset();
-        if (active_) {
+        if (active_ || conn_.in_transaction()) {
             conn_.rollback();
             drop_staging();
             active_ = false;
         }
+        unlock_other_runs();
         if (lock_.owns_lock()) lock_.unlock();
     }
 
     std::shared_ptr<OdbcTarget::Shared> shared_;
     std::string run_id_;
     Connection conn_;
+    detail::Registration registration_;
     std::unique_lock<std::mutex> lock_;
+    std::vector<std::pair<std::string, std::int64_t>> held_;
     Partition partition_;
     Schema schema_;
     QualifiedName staging_;
@@ -256,6 +419,12 @@ OdbcTarget::~OdbcTarget() = default;
 
 void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false);
+    if (!table.target.schema.empty() && !conn.schema_exists(table.target.schema)) {
+        throw Error(ErrorKind::config, "target schema '" + table.target.schema +
+                                           "' does not exist in the " + conn.info().database +
+                                           " database (" + conn.info().dbms_name +
+                                           "): create it, or fix [target] schema");
+    }
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     for (const Column& c : source_schema) {
@@ -267,12 +436,13 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
                             " has: add the column to the target, or drop the target table "
                             "so that it is created");
         }
-        if (!can_receive(t->type, c.type)) {
+        const std::string why = cannot_receive(t->type, c.type);
+        if (!why.empty()) {
             std::ostringstream os;
             os << "target column " << table.target.display() << "." << t->name << " is "
                << t->type.native_name << " (" << t->type << "), which cannot hold source column "
-               << c.name << " (" << c.type << "): alter the target column, or drop the target "
-               << "table so that it is created";
+               << c.name << " (" << c.type << "): " << why << "; alter the target column, or "
+               << "drop the target table so that it is created";
             throw Error(ErrorKind::config, os.str());
         }
     }
@@ -282,8 +452,19 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     ensure_ledger(conn, table.target.schema);
-    if (conn.table_exists(table.target)) return;
-    conn.execute(conn.dialect().create_table(table.target, source_schema));
+    std::vector<std::pair<int, std::string>> key;
+    for (const Column& c : source_schema) {
+        if (c.key_position > 0) key.emplace_back(c.key_position, c.name);
+    }
+    std::sort(key.begin(), key.end());
+    std::vector<std::string> primary_key;
+    if (shared_->endpoint.create_primary_key) {
+        for (const auto& k : key) primary_key.push_back(k.second);
+    }
+    if (!create_if_missing(conn, table.target,
+                           conn.dialect().create_table(table.target, source_schema, primary_key))) {
+        return;
+    }
     if (table.mode == TableMode::partitioned && !table.partition_column.empty()) {
         // Range deletes then seek instead of scanning, and parallel writers of different
         // months do not lock each other's rows.
@@ -308,11 +489,7 @@ void OdbcTarget::begin_run(const RunRecord& run) {
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
-    if (!conn.table_exists(table)) {
-        std::string ddl = d.create_table(table, run_schema());
-        ddl.pop_back();
-        conn.execute(ddl + ", PRIMARY KEY (" + d.quote("run_id") + "))");
-    }
+    create_if_missing(conn, table, d.create_table(table, run_schema(), {"run_id"}));
     Params p;
     p.add_text(run.run_id);
     p.add_text(run.command);
@@ -342,6 +519,8 @@ void OdbcTarget::end_run(const RunRecord& run) {
                      d.quote("row_count") + " = ? WHERE " + d.quote("run_id") + " = ?",
                  &p);
 }
+
+void OdbcTarget::cancel() { shared_->registry.cancel_all(); }
 
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
     return std::make_unique<OdbcSink>(shared_, run_id);

@@ -59,14 +59,21 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+namespace detail {
+class ConnectionRegistry;
+}
+
 /// Sources on an ODBC connection string. Thread-safe.
 class OdbcSourceFactory : public SourceFactory {
 public:
-    explicit OdbcSourceFactory(EndpointConfig endpoint) : endpoint_(std::move(endpoint)) {}
+    explicit OdbcSourceFactory(EndpointConfig endpoint);
     std::unique_ptr<Source> connect() override;
+    /// Interrupts the statements its sources are running. Thread-safe.
+    void cancel() override;
 
 private:
     EndpointConfig endpoint_;
+    std::shared_ptr<detail::ConnectionRegistry> registry_;
 };
 
 /// A target database. Thread-safe; each Sink owns its own connection.
@@ -77,6 +84,8 @@ public:
     void validate(const TableSpec& table, const Schema& source_schema) override;
     void prepare(const TableSpec& table, const Schema& source_schema) override;
     std::unique_ptr<Sink> open_sink(const std::string& run_id) override;
+    /// Interrupts the statements (and lock waits) of its sinks. Thread-safe.
+    void cancel() override;
     Ledger& ledger() override { return *this; }
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
     /// Keeps the run history in the table replicate_run of the target schema.
