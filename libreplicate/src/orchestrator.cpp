@@ -86,11 +86,7 @@ public:
         std::unique_lock<std::mutex> lock(mutex_);
         cv_.wait(lock, [&] { return left_ == 0; });
     }
-    /// Waits up to \p d; true when every task has finished.
-    bool wait_for(std::chrono::milliseconds d) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return cv_.wait_for(lock, d, [&] { return left_ == 0; });
-    }
+
 
 private:
     std::mutex mutex_;
@@ -234,7 +230,65 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
 
 }  // namespace
 
+namespace {
+
+/// Watches the cancel flag for the length of a run: once it is set, interrupts what the
+/// source and target are executing (a statement waiting on a lock would otherwise hold the
+/// run, in checks as in partitions).
+class CancelWatch {
+public:
+    CancelWatch(const std::atomic<bool>* flag, SourceFactory& source, Target& target) {
+        if (flag == nullptr) return;
+        thread_ = std::thread([this, flag, &source, &target] {
+            std::unique_lock<std::mutex> lock(mutex_);
+            while (!stop_) {
+                if (flag->load(std::memory_order_relaxed)) {
+                    REPLICATE_LOG(warning) << "interrupted: cancelling the statements in flight";
+                    lock.unlock();
+                    source.cancel();
+                    target.cancel();
+                    return;
+                }
+                cv_.wait_for(lock, std::chrono::milliseconds(100));
+            }
+        });
+    }
+    ~CancelWatch() {
+        if (!thread_.joinable()) return;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    CancelWatch(const CancelWatch&) = delete;
+    CancelWatch& operator=(const CancelWatch&) = delete;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace
+
 RunReport Orchestrator::run(const Plan& plan) {
+    const CancelWatch watch(options_.cancel, source_, target_);
+    try {
+        return run_plan(plan);
+    } catch (const Error& e) {
+        // A check interrupted by the cancel flag fails with the driver's error: it is the
+        // interruption that ended it.
+        if (is_cancelled(options_.cancel) && e.kind() != ErrorKind::cancelled) {
+            throw Error(ErrorKind::cancelled, "interrupted");
+        }
+        throw;
+    }
+}
+
+RunReport Orchestrator::run_plan(const Plan& plan) {
     RunReport report;
     report.run_id = options_.run_id.empty() ? make_run_id() : options_.run_id;
 
@@ -290,7 +344,6 @@ RunReport Orchestrator::run(const Plan& plan) {
     std::mutex results_mutex;
     const TaskContext ctx{source_, target_, options_, report.run_id};
     const DateRange no_range{};
-    bool interrupted = false;
 
     for (std::size_t i = 0; i < plan.tables.size(); ++i) {
         const TableSpec& spec = plan.tables[i];
@@ -371,16 +424,7 @@ RunReport Orchestrator::run(const Plan& plan) {
                 countdown.done();
             });
         }
-        // While the table's partitions run, a cancelled run interrupts the statements in flight
-        // (a statement waiting on a lock would otherwise hold the run until it is granted).
-        while (n_run > 0 && !countdown.wait_for(std::chrono::milliseconds(100))) {
-            if (is_cancelled(options_.cancel) && !interrupted) {
-                interrupted = true;
-                REPLICATE_LOG(warning) << "interrupted: cancelling the statements in flight";
-                source_.cancel();
-                target_.cancel();
-            }
-        }
+        if (n_run > 0) countdown.wait();
 
         for (const PartitionResult& r : table_results) {
             switch (r.status) {

@@ -95,7 +95,7 @@ int integer_rank(Type t) {
 }
 }  // namespace
 
-std::string cannot_receive(const ColumnType& target, const ColumnType& source) {
+std::string cannot_receive(const ColumnType& target, const ColumnType& source, bool enforced) {
     const Kind t = kind_of(target.type);
     const Kind s = kind_of(source.type);
     if (t != s) {
@@ -103,8 +103,8 @@ std::string cannot_receive(const ColumnType& target, const ColumnType& source) {
         switch (t) {
         case Kind::text: ok = s != Kind::binary; break;
         case Kind::decimal:
-            ok = s == Kind::integer &&
-                 (target.precision <= 0 || target.precision - target.scale >= integer_digits(source));
+            ok = s == Kind::integer && (!enforced || target.precision <= 0 ||
+                                        target.precision - target.scale >= integer_digits(source));
             break;
         case Kind::integer: ok = s == Kind::decimal && source.scale == 0; break;
         case Kind::timestamp: ok = s == Kind::date; break;
@@ -112,9 +112,12 @@ std::string cannot_receive(const ColumnType& target, const ColumnType& source) {
         }
         return ok ? std::string() : "the values are of another kind or too large";
     }
+    if (!enforced) return {};
     switch (t) {
     case Kind::integer:
-        if (source.type == Type::boolean) return {};
+        // A flag column (MariaDB tinyint(1)) into a boolean: values other than 0 and 1 are
+        // refused one by one when written.
+        if (source.type == Type::boolean || target.type == Type::boolean) return {};
         if (integer_rank(target.type) < integer_rank(source.type) ||
             (integer_rank(target.type) == integer_rank(source.type) &&
              target.is_unsigned != source.is_unsigned)) {

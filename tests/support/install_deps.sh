@@ -6,6 +6,8 @@ what=${1:-build}
 packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libsqliteodbc sqlite3
           libsqlite3-dev libboost-program-options-dev libboost-log-dev libboost-dev doctest-dev
           libtomlplusplus-dev)
+# The test suite measures peak memory with /usr/bin/time.
+if [ "$what" = test ]; then packages+=(time); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

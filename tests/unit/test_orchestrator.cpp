@@ -120,7 +120,7 @@ private:
 struct Fault {
     std::string table;
     std::string label;
-    enum { on_begin, after_commit } when = on_begin;
+    enum { on_begin, before_commit, after_commit } when = on_begin;
     int times = 1;  // how many attempts fail
     std::function<void()> raise;
 };
@@ -161,6 +161,7 @@ public:
     }
     void write(const Batch& b) override { inner_->write(b); }
     void commit() override {
+        if (Fault* f = t_.match(p_, Fault::before_commit)) f->raise();
         inner_->commit();
         if (Fault* f = t_.match(p_, Fault::after_commit)) f->raise();
     }
@@ -294,6 +295,35 @@ TEST_CASE("a commit whose outcome is unknown is checked against the ledger, not 
     CHECK(jan.status == PartitionStatus::done);
     CHECK(jan.attempts == 1);
     CHECK(dst->get({"", "t_A"}).rows.size() == 60);
+}
+
+TEST_CASE("a commit that reports any kind of error is settled from the ledger, not only a lost connection") {
+    // A driver may answer a commit that did go through with a data or internal error (the
+    // connection died while the answer was on its way): the ledger decides, whatever the kind.
+    for (const ErrorKind kind : {ErrorKind::data, ErrorKind::internal, ErrorKind::config}) {
+        INFO(to_string(kind));
+        auto src = source_db();
+        auto dst = std::make_shared<MemoryDatabase>();
+        MemorySourceFactory source(src);
+        FaultyTarget target(dst, {Fault{"A", "2025-01-01..2025-02-01", Fault::after_commit, 1, [kind] {
+                                            throw Error(kind, "commit answered with an error");
+                                        }}});
+        const RunReport report = Orchestrator(source, target, fast(1)).run(plan({"A"}));
+        const PartitionResult& jan = result_for(report, "A", "2025-01-01..2025-02-01");
+        CHECK(jan.status == PartitionStatus::done);
+        CHECK(jan.attempts == 1);
+        CHECK(report.ok());
+        CHECK(dst->get({"", "t_A"}).rows.size() == 60);
+    }
+    // A commit that failed before committing is not taken for done.
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    FaultyTarget target(dst, {Fault{"A", "2025-01-01..2025-02-01", Fault::before_commit, 1, [] {
+                                        throw Error(ErrorKind::data, "value does not fit");
+                                    }}});
+    const RunReport report = Orchestrator(source, target, fast(1)).run(plan({"A"}));
+    CHECK(result_for(report, "A", "2025-01-01..2025-02-01").status == PartitionStatus::failed);
 }
 
 TEST_CASE("running the same range twice leaves the target as after one run; --resume skips done months") {

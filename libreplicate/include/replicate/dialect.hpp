@@ -138,6 +138,20 @@ public:
         (void)key;
         return {};
     }
+    /// The driver keeps a whole result in memory (MariaDB Connector/ODBC 3.1.15 has no
+    /// streaming): a partition is then read in primary-key order, in chunks, in one snapshot.
+    virtual bool buffers_results() const { return false; }
+    /// " LIMIT n" or the DBMS's equivalent, after ORDER BY.
+    virtual std::string limit_clause(std::size_t rows) const { return "LIMIT " + std::to_string(rows); }
+    /// Statements that start and end a read-only transaction whose queries all see one
+    /// snapshot of the database.
+    virtual std::vector<std::string> snapshot_begin() const { return {}; }
+    virtual std::vector<std::string> snapshot_end() const { return {}; }
+    /// The statement that starts a write transaction when the driver's own (autocommit off)
+    /// will not do; empty for the driver's. SQLite: BEGIN IMMEDIATE takes the writer lock at
+    /// once, so two writers wait for each other instead of deadlocking (a deferred
+    /// transaction holds a read lock while it waits to write).
+    virtual std::string begin_statement() const { return {}; }
     /// The whole refresh (staging DDL included) runs in one transaction: DDL is transactional
     /// and the writer lock is the only exclusion (SQLite).
     virtual bool refresh_in_one_transaction() const { return false; }

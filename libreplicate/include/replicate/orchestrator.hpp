@@ -115,9 +115,12 @@ public:
     /// Validates every table first (source table and partition column exist, the target can take
     /// the columns) and throws Error(kind config or connection) before writing anything if one
     /// does not. Then copies table by table and returns one result per partition.
+    /// Setting the cancel flag interrupts statements in flight (SourceFactory::cancel(),
+    /// Target::cancel()); a run interrupted during its checks throws Error(kind cancelled).
     RunReport run(const Plan& plan);
 
 private:
+    RunReport run_plan(const Plan& plan);
     SourceFactory& source_;
     Target& target_;
     RunOptions options_;

@@ -69,7 +69,10 @@ bool can_receive(const ColumnType& target, const ColumnType& source);
 /// kinds of can_receive(): a narrower integer, a decimal with a smaller scale or fewer
 /// integer digits, a single-precision float for doubles, a shorter text or binary column.
 /// Values of an unbounded source column are checked one by one when written.
-std::string cannot_receive(const ColumnType& target, const ColumnType& source);
+/// \p enforced false (SQLite): the target does not enforce declared lengths, widths or
+/// scales, so only the kinds are compared.
+std::string cannot_receive(const ColumnType& target, const ColumnType& source,
+                           bool enforced = true);
 
 /// A named column.
 struct Column {

@@ -20,6 +20,7 @@ public:
         case Type::int32: return t.is_unsigned ? "bigint" : "integer";
         case Type::int64: return t.is_unsigned ? "numeric(20,0)" : "bigint";
         case Type::decimal:
+            if (t.precision <= 0) return "numeric";  // unconstrained: any scale
             return "numeric(" + std::to_string(std::min(t.precision, 1000)) + "," +
                    std::to_string(t.scale) + ")";
         case Type::float32: return "real";
@@ -68,6 +69,19 @@ public:
     }
     Query schema_exists_query(const std::string& schema) const override {
         return {"SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?", {schema}};
+    }
+    // psqlODBC describes an unconstrained numeric as numeric(28,6); the catalog tells.
+    Query declared_types_query(const QualifiedName& table) const override {
+        return {"SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+                "WHERE a.attrelid = to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT a.attisdropped",
+                {qualified(table)}};
+    }
+    ColumnType refine(ColumnType t) const override {
+        if (t.type == Type::decimal && lower(t.native_name) == "numeric") {
+            t.precision = 0;  // any number of digits on either side of the point
+            t.scale = 0;
+        }
+        return t;
     }
     Query primary_key_query(const QualifiedName& table) const override {
         return {"SELECT a.attname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON "

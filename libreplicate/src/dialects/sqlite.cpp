@@ -26,7 +26,8 @@ public:
             // data error, never rounded). [target] decimal_storage = "text" declares a type
             // with TEXT affinity instead ("TEXT" in the name), which refine() still reads as
             // decimal(p,s): every digit kept, but comparisons and sums are textual.
-            const std::string ps = "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+            const std::string ps = t.precision <= 0 ? std::string()
+                                                    : "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
             return (decimals_as_text() ? "decimal_text" : "decimal") + ps;
         }
         // REAL affinity; values are bound as doubles (sqlite3_bind_double, exact) and read
@@ -55,7 +56,7 @@ public:
         const std::string& b = name.base;
         if (b == "decimal" || b == "numeric" || b == "decimal_text") {
             t.type = Type::decimal;
-            t.precision = name.first > 0 ? static_cast<int>(name.first) : 38;
+            t.precision = name.first > 0 ? static_cast<int>(name.first) : 0;  // 0: unconstrained
             t.scale = name.second >= 0 ? static_cast<int>(name.second) : 0;
             t.length = 0;
         } else if (b == "binary" || b == "varbinary" || b == "blob" || b == "rowversion") {
@@ -110,6 +111,7 @@ public:
 
     bool serialize_writes() const override { return true; }
     bool refresh_in_one_transaction() const override { return true; }
+    std::string begin_statement() const override { return "BEGIN IMMEDIATE"; }
 
     static std::string schema_of(const QualifiedName& t) {
         return t.schema.empty() ? "main" : t.schema;

@@ -21,6 +21,7 @@ public:
         case Type::int32: return t.is_unsigned ? "bigint" : "int";
         case Type::int64: return t.is_unsigned ? "decimal(20,0)" : "bigint";
         case Type::decimal:
+            if (t.precision <= 0) return "decimal(38,10)";  // unconstrained source
             return "decimal(" + std::to_string(std::min(t.precision, 38)) + "," +
                    std::to_string(std::min(t.scale, 38)) + ")";
         case Type::float32: return "real";

@@ -288,6 +288,13 @@ SQLHDBC Connection::dbc() const {
 }
 
 void Connection::begin() {
+    const std::string explicit_begin = dialect_->begin_statement();
+    if (!explicit_begin.empty()) {
+        execute(explicit_begin);
+        in_transaction_ = true;
+        explicit_transaction_ = true;
+        return;
+    }
     try {
         session_->begin();
         in_transaction_ = true;
@@ -301,6 +308,12 @@ void Connection::begin() {
 }
 
 void Connection::commit() {
+    if (explicit_transaction_) {
+        in_transaction_ = false;
+        explicit_transaction_ = false;
+        execute("COMMIT");
+        return;
+    }
     try {
         in_transaction_ = false;
         session_->commit();
@@ -317,6 +330,11 @@ void Connection::rollback() noexcept {
     if (!in_transaction_) return;
     in_transaction_ = false;
     try {
+        if (explicit_transaction_) {
+            explicit_transaction_ = false;
+            execute("ROLLBACK");
+            return;
+        }
         session_->rollback();
     } catch (const std::exception& e) {
         REPLICATE_LOG(debug) << "rollback failed (the connection may be gone): "

@@ -34,6 +34,7 @@ class Params {
 public:
     void add_text(std::string value);
     void add_int(long long value);
+    bool empty() const { return items_.empty(); }
     /// A range bound as the dialect wants it for a column of type \p column.
     void add_bound(const Date& day, RangeBinding binding, const ColumnType& column);
     /// Binds all parameters to \p stmt; they must stay alive until it executes.
@@ -133,6 +134,7 @@ private:
     std::unique_ptr<Dialect> dialect_;
     ServerInfo info_;
     bool in_transaction_ = false;
+    bool explicit_transaction_ = false;  // begun with the dialect's begin_statement()
 };
 
 /// Connections of one side of a run, so a cancelled run can interrupt what they execute.

@@ -280,7 +280,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
             width = sizeof(SQL_TIMESTAMP_STRUCT);
             break;
         case Type::time: width = 32; break;  // text: SQL_TIME_STRUCT has no fraction
-        case Type::decimal: width = t.precision + 32; break;
+        case Type::decimal: width = t.precision > 0 ? t.precision + 32 : 200; break;
         case Type::text:
             if (t.national && conn.dialect().wide_national()) {
                 // n UTF-16 code units plus the terminator.
@@ -318,8 +318,8 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const Dialect& d = conn.dialect();
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
-    const std::string sql = d.select(spec.source, ordered, column,
-                                     partition.null_dates ? RowFilter::is_null : RowFilter::range);
+    sql_ = d.select(spec.source, ordered, column,
+                    partition.null_dates ? RowFilter::is_null : RowFilter::range);
     if (partition.range) {
         auto it = std::find_if(schema.begin(), schema.end(),
                                [&](const Column& c) { return c.name == column; });
@@ -327,7 +327,41 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         const RangeBinding binding = d.range_binding(ct);
         params_.add_bound(partition.range->lo, binding, ct);
         params_.add_bound(partition.range->hi, binding, ct);
-        params_.bind(stmt_.get(), conn_);
+    }
+
+    // A driver that keeps whole results in memory reads the partition in primary-key order,
+    // a bounded number of rows per query, all in one snapshot: the rows are those one query
+    // would return, and memory stays bounded by the chunk.
+    if (d.buffers_results()) {
+        std::vector<std::pair<int, std::size_t>> key;
+        for (std::size_t i = 0; i < schema.size(); ++i) {
+            if (schema[i].key_position > 0) key.emplace_back(schema[i].key_position, i);
+        }
+        std::sort(key.begin(), key.end());
+        const bool all_bound = std::all_of(key.begin(), key.end(), [&](const auto& k) {
+            return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.column == k.second; });
+        });
+        if (!key.empty() && all_bound) {
+            chunked_ = true;
+            std::string keys;
+            std::string marks;
+            for (const auto& k : key) {
+                key_columns_.push_back(k.second);
+                keys += (keys.empty() ? "" : ", ") + d.quote(schema[k.second].name);
+                marks += marks.empty() ? "?" : ", ?";
+            }
+            const std::size_t width = std::max<std::size_t>(1, row_width + unbound_.size() * 256);
+            chunk_rows_ = std::clamp<std::size_t>(options_.batch_bytes / width, 1000, 50000);
+            const std::string order = " ORDER BY " + keys + " " + d.limit_clause(chunk_rows_);
+            const std::string after = key.size() == 1 ? keys + " > ?" : "(" + keys + ") > (" + marks + ")";
+            next_sql_ = sql_ + (sql_.find(" WHERE ") == std::string::npos ? " WHERE " : " AND ") + after + order;
+            sql_ += order;
+            for (const std::string& stmt : d.snapshot_begin()) conn_.execute(stmt);
+            snapshot_ = true;
+        } else {
+            REPLICATE_LOG(warning) << label_ << ": no primary key to read it in chunks; the driver ("
+                                   << conn.info().driver_name << ") holds the whole partition in memory";
+        }
     }
 
     const SQLHSTMT h = stmt_.get();
@@ -349,7 +383,35 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         conn_.check(SQLBindCol(h, n, b.c_type, b.buffer.data(), b.width, b.indicator.data()),
                     SQL_HANDLE_STMT, h, "cannot bind column " + schema[b.column].name);
     }
-    REPLICATE_LOG(debug) << label_ << ": " << sql << " (rowset " << rowset_ << ")";
+    REPLICATE_LOG(debug) << label_ << ": " << sql_ << " (rowset " << rowset_ << ")";
+    execute_query();
+}
+
+OdbcBatchReader::~OdbcBatchReader() {
+    if (!snapshot_) return;
+    try {
+        SQLFreeStmt(stmt_.get(), SQL_CLOSE);  // an open result would block the COMMIT
+        for (const std::string& stmt : conn_.dialect().snapshot_end()) conn_.execute(stmt);
+    } catch (const std::exception& e) {
+        REPLICATE_LOG(debug) << label_ << ": ending the read snapshot failed: " << e.what();
+    }
+}
+
+void OdbcBatchReader::execute_query() {
+    const SQLHSTMT h = stmt_.get();
+    const bool again = chunked_ && !last_key_.empty();
+    SQLFreeStmt(h, SQL_CLOSE);
+    SQLFreeStmt(h, SQL_RESET_PARAMS);
+    if (again) {
+        Params all = params_;
+        for (const std::string& k : last_key_) all.add_text(k);
+        key_params_ = std::move(all);
+        key_params_.bind(h, conn_);
+    } else if (!params_.empty()) {
+        params_.bind(h, conn_);
+    }
+    chunk_read_ = 0;
+    const std::string& sql = again ? next_sql_ : sql_;
     const Connection::Running running(conn_, h);
     conn_.check(SQLExecDirect(h, sql_text(sql), SQL_NTS), SQL_HANDLE_STMT, h,
                 "reading " + label_ + " failed");
@@ -358,13 +420,23 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
 bool OdbcBatchReader::fetch_rowset() {
     position_ = 0;
     fetched_ = 0;
-    const Connection::Running running(conn_, stmt_.get());
-    const SQLRETURN rc = SQLFetch(stmt_.get());
+    SQLRETURN rc = SQL_NO_DATA;
+    {
+        const Connection::Running running(conn_, stmt_.get());
+        rc = SQLFetch(stmt_.get());
+    }
+    if (rc == SQL_NO_DATA && chunked_ && chunk_read_ >= chunk_rows_) {
+        // A full chunk: the next one starts after the last key read.
+        execute_query();
+        const Connection::Running running(conn_, stmt_.get());
+        rc = SQLFetch(stmt_.get());
+    }
     if (rc == SQL_NO_DATA) {
         exhausted_ = true;
         return false;
     }
     conn_.check(rc, SQL_HANDLE_STMT, stmt_.get(), "reading " + label_ + " failed");
+    chunk_read_ += fetched_;
     return fetched_ > 0;
 }
 
@@ -466,6 +538,26 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
     }
     for (const Unbound& u : unbound_) append_long(batch, u);
     ++rows_read_;
+    if (chunked_) {
+        last_key_.clear();
+        const std::size_t row = batch.rows() - 1;
+        for (std::size_t k : key_columns_) {
+            const ColumnData& col = batch.column(k);
+            switch (schema_[k].type.type) {
+            case Type::boolean:
+            case Type::int8:
+            case Type::int16:
+            case Type::int32:
+            case Type::int64: last_key_.push_back(std::to_string(col.int_at(row))); break;
+            case Type::float32:
+            case Type::float64: last_key_.push_back(shortest_double(col.double_at(row))); break;
+            case Type::date: last_key_.push_back(col.timestamp_at(row).date.to_string()); break;
+            case Type::time: last_key_.push_back(time_text(col.timestamp_at(row))); break;
+            case Type::timestamp: last_key_.push_back(col.timestamp_at(row).to_string()); break;
+            default: last_key_.emplace_back(col.bytes_at(row)); break;
+            }
+        }
+    }
 }
 
 void OdbcBatchReader::append_long(Batch& batch, const Unbound& u) {
@@ -574,7 +666,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                 p = {SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, Text::decimal_as_double};
                 break;
             case NumberStorage::native:
-                p = {SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision),
+                p = {SQL_C_CHAR, SQL_DECIMAL, static_cast<SQLULEN>(t.precision > 0 ? t.precision : 38),
                      static_cast<SQLSMALLINT>(t.scale)};
                 break;
             }
@@ -612,6 +704,11 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                                : (t.fixed_length ? SQLSMALLINT{SQL_BINARY} : SQLSMALLINT{SQL_VARBINARY}),
                  static_cast<SQLULEN>(t.length), 0};
             break;
+        }
+        // An integer into a boolean column (a MariaDB tinyint(1) flag into PostgreSQL boolean)
+        // goes as a bit; check_decimals() refuses values other than 0 and 1.
+        if (target && target->type.type == Type::boolean && p.c_type == SQL_C_SBIGINT) {
+            p = {SQL_C_SBIGINT, SQL_BIT, 1, 0};
         }
         params_.push_back(std::move(p));
     }
@@ -705,6 +802,15 @@ DecimalDigits decimal_digits(std::string_view v) {
 
 void Inserter::check_decimals(const Batch& batch) const {
     for (std::size_t c = 0; c < schema_.size(); ++c) {
+        if (params_[c].sql_type == SQL_BIT && schema_[c].type.type != Type::boolean) {
+            const ColumnData& col = batch.column(c);
+            for (std::size_t r = 0; r < batch.rows(); ++r) {
+                if (!col.is_null(r) && col.int_at(r) != 0 && col.int_at(r) != 1) {
+                    refuse(r, c, std::to_string(col.int_at(r)) + " is not 0 or 1, and target column " +
+                                     schema_[c].name + " is boolean");
+                }
+            }
+        }
         if (schema_[c].type.type != Type::decimal) continue;
         const Column* target = target_columns_[c];
         const ColumnData& col = batch.column(c);

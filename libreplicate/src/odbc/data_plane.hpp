@@ -63,6 +63,8 @@ private:
     };
 
     bool fetch_rowset();
+    /// Executes the query (again, after the last key read, when reading in chunks).
+    void execute_query();
     void append_row(Batch& batch, SQLULEN r);
     void append_long(Batch& batch, const Unbound& u);
     [[noreturn]] void truncated(std::size_t column, SQLLEN length) const;
@@ -82,6 +84,20 @@ private:
     bool exhausted_ = false;
     std::int64_t rows_read_ = 0;
     std::vector<char> chunk_;
+    std::string sql_;
+    // Reading in key order, a bounded number of rows per query, inside one snapshot, where
+    // the driver would hold a whole result in memory (MariaDB Connector/ODBC 3.1.15).
+    bool chunked_ = false;
+    std::size_t chunk_rows_ = 0;
+    std::size_t chunk_read_ = 0;
+    std::string next_sql_;
+    std::vector<std::size_t> key_columns_;
+    std::vector<std::string> last_key_;
+    Params key_params_;
+    bool snapshot_ = false;
+
+public:
+    ~OdbcBatchReader() override;
 };
 
 /// Inserts batches with parameter arrays into one table.

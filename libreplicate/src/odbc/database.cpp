@@ -419,6 +419,7 @@ OdbcTarget::~OdbcTarget() = default;
 
 void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false);
+    const detail::Registration registration(shared_->registry, conn);
     if (!table.target.schema.empty() && !conn.schema_exists(table.target.schema)) {
         throw Error(ErrorKind::config, "target schema '" + table.target.schema +
                                            "' does not exist in the " + conn.info().database +
@@ -436,7 +437,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
                             " has: add the column to the target, or drop the target table "
                             "so that it is created");
         }
-        const std::string why = cannot_receive(t->type, c.type);
+        const std::string why = cannot_receive(t->type, c.type, conn.dialect().enforces_lengths());
         if (!why.empty()) {
             std::ostringstream os;
             os << "target column " << table.target.display() << "." << t->name << " is "
@@ -450,6 +451,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
 
 void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false);
+    const detail::Registration registration(shared_->registry, conn);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     ensure_ledger(conn, table.target.schema);
     std::vector<std::pair<int, std::string>> key;
@@ -486,6 +488,7 @@ Schema run_schema() {
 
 void OdbcTarget::begin_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false);
+    const detail::Registration registration(shared_->registry, conn);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
@@ -504,6 +507,7 @@ void OdbcTarget::begin_run(const RunRecord& run) {
 
 void OdbcTarget::end_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false);
+    const detail::Registration registration(shared_->registry, conn);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     Params p;
@@ -528,6 +532,7 @@ std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
 
 std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {
     Connection conn(shared_->endpoint, false);
+    const detail::Registration registration(shared_->registry, conn);
     const QualifiedName name = ledger_name(target_table.schema);
     if (!conn.table_exists(name)) return {};
     const Dialect& d = conn.dialect();
