@@ -167,6 +167,23 @@ pk() { psql_q -c "SELECT coalesce(string_agg(a.attname, ','), 'none') FROM pg_in
 ix=$(psql_q -c "SELECT count(*) FROM pg_indexes WHERE tablename = '${tag}_pk_${tag}_num' AND indexdef LIKE '%(\"D\")%'")
 [ "$ix" = 1 ] && ok "the date-column index is still created" || bad "date index: $ix"
 
+# ---- a connection string that names only a DSN gets the driver options too ----------------------
+# The DSN's driver is read from odbc.ini before connecting: a SQLite source that does not exist
+# is an error (NoCreat=1), not a new empty database; a PostgreSQL DSN gets UseDeclareFetch.
+printf '[missing_sqlite]\nDriver=SQLite3\nDatabase=%s/no-such.db\n[pg_dsn]\nDriver=PostgreSQL Unicode\nServername=127.0.0.1\nPort=%s\nDatabase=replicate_test\n' \
+    "$work" "$port" >dsn.ini
+job "DSN=missing_sqlite" "$pg_conn" "${tag}_dsn_" T D >dsn.toml
+ODBCINI=$work/dsn.ini run --config dsn.toml >dsn.out 2>&1
+code=$?
+[ "$code" = 3 ] && [ ! -e "$work/no-such.db" ] && ok "DSN-only SQLite source that does not exist: exit 3, no file created" \
+    || { bad "DSN-only missing SQLite source: exit $code, file $(ls "$work/no-such.db" 2>&1)"; head -2 dsn.out; }
+job "DSN=pg_dsn;UID=replicate;PWD={Pg-test-pw;1}" "$pg_conn" "${tag}_dsn_" "${tag}_num" D >dsn2.toml
+ODBCINI=$work/dsn.ini run --config dsn2.toml --log-level debug >dsn2.out 2>&1
+code=$?
+[ "$code" = 0 ] && [ "$(psql_q -c "SELECT count(*) FROM \"${tag}_dsn_${tag}_num\"")" = 2 ] \
+    && ok "DSN-only PostgreSQL source: exit 0, rows copied" || { bad "DSN-only PostgreSQL: exit $code"; grep -m2 -i error dsn2.out; }
+grep -q "Pg-test-pw" dsn2.out && bad "the DSN run's log shows the password" || ok "the DSN run's debug log holds no password"
+
 # ---- Ctrl-C while a statement waits on a lock held by another session ------------------------
 for kind in pg maria; do
     if [ $kind = pg ]; then target=$pg_conn; else target=$maria_conn; fi

@@ -64,6 +64,9 @@ std::string load_demo(Backend& b) {
     const Plan plan = demo_plan("", tag());
     drop_plan_targets(b, plan);
     const RunReport r = Orchestrator(demo, *target, RunOptions{}).run(plan);
+    for (const replicate::PartitionResult& p : r.partitions) {
+        if (p.status != replicate::PartitionStatus::done) MESSAGE(p);
+    }
     REQUIRE(r.ok());
     return tag();
 }

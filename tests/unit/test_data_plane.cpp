@@ -63,3 +63,27 @@ TEST_CASE("UTF-8 and UTF-16 convert both ways, 4-byte characters as surrogate pa
     CHECK(test::error_kind([] { utf8_to_utf16(std::string("\xC3", 1)); }) == ErrorKind::data);
     CHECK(test::error_kind([] { utf8_to_utf16("\xFF"); }) == ErrorKind::data);
 }
+
+TEST_CASE("the exact double pair decodes bit for bit; a REAL in a decimal column reads at its scale") {
+    double v = 0;
+    REQUIRE(tagged_double("r7543599627370496p-48", v));
+    CHECK(v == std::ldexp(7543599627370496.0, -48));
+    REQUIRE(tagged_double("r-4503599627370497p-1126", v));  // a subnormal
+    CHECK(v == -std::ldexp(4503599627370497.0, -1126));
+    REQUIRE(tagged_double("rinf", v));
+    CHECK(std::isinf(v));
+    REQUIRE(tagged_double("r0p0", v));
+    CHECK(v == 0);
+    CHECK_FALSE(tagged_double("123.45", v));
+    CHECK_FALSE(tagged_double("rabbit", v));
+    // 123.45 as SQLite may store it, one unit off: still the decimal 123.4500.
+    const double off = std::nextafter(123.45, 1e9);
+    CHECK(decimal_from_double(off, 4) == "123.4500");
+    CHECK(decimal_from_double(123.45, 4) == "123.4500");
+    CHECK(decimal_from_double(-0.0001, 4) == "-0.0001");
+    CHECK(decimal_from_double(0.0, 2) == "0.00");
+    // A double that is not near a 4-place decimal keeps all its digits (the target then
+    // refuses it rather than round).
+    CHECK(decimal_from_double(26.797500000000003 + 1e-9, 4) == "26.797500001000003");
+    CHECK_THROWS_AS(decimal_from_double(HUGE_VAL, 2), Error);
+}

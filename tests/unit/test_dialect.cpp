@@ -209,3 +209,63 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     CHECK(d->range_binding(dt) == RangeBinding::timestamp);
     CHECK(d->wide_national());
 }
+
+TEST_CASE("catalog look-ups stay in the connection's database and schema") {
+    auto maria = make_dialect(Dbms::mariadb);
+    const Query m = maria->table_exists_query({"", "replicate_ledger"});
+    CHECK(m.sql.find("COALESCE(NULLIF(?, ''), DATABASE())") != std::string::npos);
+    CHECK(m.sql.find("BINARY table_name = ?") != std::string::npos);
+    CHECK(m.params == std::vector<std::string>{"", "replicate_ledger"});
+    CHECK(maria->primary_key_query({"wh", "t"}).params == std::vector<std::string>{"wh", "t"});
+    auto pg = make_dialect(Dbms::postgresql);
+    CHECK(pg->table_exists_query({"s", "t\"x"}).params == std::vector<std::string>{"\"s\".\"t\"\"x\""});
+    CHECK(pg->table_exists_query({"", "t"}).sql.find("to_regclass") != std::string::npos);
+    auto sqlite = make_dialect(Dbms::sqlite);
+    CHECK(sqlite->table_exists_query({"", "T"}).sql ==
+          "SELECT 1 FROM \"main\".sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE");
+    CHECK(sqlite->declared_types_query({"aux", "t"}).params == std::vector<std::string>{"t", "aux"});
+    auto mssql = make_dialect(Dbms::sqlserver);
+    CHECK(mssql->table_exists_query({"dbo", "t"}).params == std::vector<std::string>{"[dbo].[t]"});
+    CHECK(mssql->schema_exists_query("dbo").sql == "SELECT 1 FROM sys.schemas WHERE name = ?");
+}
+
+TEST_CASE("locks between runs, staging like the target, strict target sessions") {
+    auto mssql = make_dialect(Dbms::sqlserver);
+    const Query lock = mssql->try_lock_query("libreplicate:00ff", 255);
+    CHECK(lock.sql == "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
+                      "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
+                      "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
+    CHECK(lock.params == std::vector<std::string>{"libreplicate:00ff"});
+    CHECK(mssql->unlock_query("libreplicate:00ff", 255).sql ==
+          "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'");
+    CHECK(mssql->create_table_like({"dbo", "t__staging"}, {"dbo", "t"}, {}) ==
+          "SELECT TOP 0 * INTO [dbo].[t__staging] FROM [dbo].[t] UNION ALL SELECT TOP 0 * FROM [dbo].[t]");
+    CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET LOCK_TIMEOUT 300000"});
+    auto pg = make_dialect(Dbms::postgresql);
+    CHECK(pg->try_lock_query("x", -5).params == std::vector<std::string>{"-5"});
+    CHECK(pg->create_table_like({"", "s"}, {"", "t"}, {}) == "CREATE TABLE \"s\" (LIKE \"t\")");
+    auto maria = make_dialect(Dbms::mariadb);
+    CHECK(maria->try_lock_query("libreplicate:1", 1).sql == "SELECT COALESCE(GET_LOCK(?, 0), 0)");
+    const auto setup = maria->target_session_setup(0);
+    REQUIRE(setup.size() == 2);
+    CHECK(setup[1].find("STRICT_ALL_TABLES") != std::string::npos);
+    CHECK(maria->buffers_results());
+    auto sqlite = make_dialect(Dbms::sqlite);
+    CHECK(sqlite->try_lock_query("x", 1).sql.empty());  // its writer lock excludes
+    CHECK(sqlite->begin_statement() == "BEGIN IMMEDIATE");
+    ColumnType dec{Type::decimal, 0, 16, 4};
+    dec.native_name = "decimal_text(16,4)";
+    ColumnType id{Type::int64};
+    id.native_name = "bigint";
+    id.nullable = false;
+    CHECK(sqlite->create_table_like({"", "s"}, {"", "t"}, {{"ID", id}, {"A", dec}}) ==
+          "CREATE TABLE \"s\" (\"ID\" bigint NOT NULL, \"A\" decimal_text(16,4))");
+}
+
+TEST_CASE("SQLite REAL values are read as an exact power-of-two pair") {
+    auto sqlite = make_dialect(Dbms::sqlite);
+    const std::string e = sqlite->select_expression("\"X\"", ColumnType{Type::float64});
+    CHECK(e.find("'r' || CAST(\"X\" * pow(2, ") != std::string::npos);
+    CHECK(e.find("floor(log2(abs(\"X\")))") != std::string::npos);
+    CHECK(sqlite->select_expression("\"T\"", ColumnType{Type::text, 10}) == "\"T\"");
+}

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include <odbcinst.h>
 #include <soci/odbc/soci-odbc.h>
 
 #include "../log.hpp"
@@ -190,7 +191,16 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
     const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
     Dbms guessed{};
-    const bool known = guess_dbms(connection, guessed);
+    bool known = guess_dbms(connection, guessed);
+    if (!known) {
+        // A DSN names its driver in odbc.ini: look it up before connecting (a first connect
+        // without NoCreat=1 would already create a missing SQLite file).
+        if (const auto dsn = replicate::detail::connection_attribute(connection, "dsn")) {
+            char driver[512] = {};
+            SQLGetPrivateProfileString(dsn->c_str(), "Driver", "", driver, sizeof driver, "odbc.ini");
+            known = driver[0] != '\0' && guess_dbms("Driver=" + std::string(driver), guessed);
+        }
+    }
     if (known) connection = make_dialect(guessed)->complete_connection_string(connection, source, busy);
     open(connection, source);
     if (!known) {

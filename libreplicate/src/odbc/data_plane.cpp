@@ -1037,6 +1037,23 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
             break;
         }
     }
+    if (rc == SQL_SUCCESS_WITH_INFO && failed == n) {
+        // A driver that cut a string (01004) or rounded a fraction (01S07) says so only as a
+        // warning: that is a changed value, so the partition fails instead.
+        for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h)) {
+            if (d.sqlstate != "01004" && d.sqlstate != "01S07") continue;
+            std::string where = "writing " + label_ + " into " + table_.display();
+            if (d.row > 0 && static_cast<std::size_t>(d.row) <= n) {
+                where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(first) + d.row) +
+                         describe_row(batch, begin + first + static_cast<std::size_t>(d.row) - 1);
+            }
+            throw Error(ErrorKind::data,
+                        where + ": the driver reported [" + d.sqlstate + "] " +
+                            replicate::detail::single_line(d.message) +
+                            "; a value would have changed, so nothing was written",
+                        d.sqlstate, d.native);
+        }
+    }
     if (!SQL_SUCCEEDED(rc) || failed < n) {
         Error e = conn_.error(SQL_HANDLE_STMT, h, "insert failed");
         if (failed == n) {
