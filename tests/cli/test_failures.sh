@@ -42,7 +42,7 @@ killed_target=0
 for _ in $(seq 200); do
     if [ "$killed_source" = 0 ]; then
         killed_source=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE application_name = 'libreplicate source' AND state = 'active'")
+            WHERE application_name = 'libreplicate source' AND state IN ('active', 'idle in transaction')")
     elif [ "$killed_target" = 0 ]; then
         killed_target=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
             WHERE application_name = 'libreplicate target' AND state IN ('active', 'idle in transaction')")
