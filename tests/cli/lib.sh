@@ -27,3 +27,16 @@ require_servers() {
         exit 77
     done
 }
+
+# both_servers: the PostgreSQL and MariaDB test servers' settings (pg_conn, maria_conn,
+# maria_admin, port, psql's password), or skip/fail as require_servers says.
+both_servers() {
+    pg_conn=$(server_setting REPLICATE_TEST_PG)
+    maria_conn=$(server_setting REPLICATE_TEST_MARIADB)
+    maria_admin=$(server_setting REPLICATE_TEST_MARIADB_ADMIN)
+    require_servers "PostgreSQL/MariaDB" "$pg_conn" "$maria_conn"
+    port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
+    export PGPASSWORD='Pg-test-pw;1' PGOPTIONS="-c client_min_messages=warning"
+}
+# psql_q ARGS...: psql as the test user on the test database, unaligned, stopping on errors.
+psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }

@@ -10,13 +10,7 @@ bin=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 servers_env=$3
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-pg_conn=$(server_setting REPLICATE_TEST_PG)
-maria_conn=$(server_setting REPLICATE_TEST_MARIADB)
-maria_admin=$(server_setting REPLICATE_TEST_MARIADB_ADMIN)
-require_servers "PostgreSQL/MariaDB" "$pg_conn" "$maria_conn"
-port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
-export PGPASSWORD='Pg-test-pw;1' PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+both_servers
 maria_q() { $maria_admin --default-character-set=utf8mb4 replicate_test -N -B -e "$1"; }
 # Names unique to this process: two runs of the suite may share the servers.
 tag="cc$$"
