@@ -107,7 +107,8 @@ public:
     /// names to declared type names that replace what the driver reports.
     Schema describe_result(SQLHSTMT stmt, const std::string& what,
                            const std::map<std::string, std::string>* declared = nullptr);
-    /// Declared type name of each column of \p table, from the catalog (SQLColumns).
+    /// Declared type name of each column of \p table, from the catalog (the dialect's
+    /// declared_types_query: SQLite pragma_table_info, PostgreSQL format_type); empty elsewhere.
     std::map<std::string, std::string> declared_types(const QualifiedName& table);
 
     /// Throws the Error for a failed call on \p handle, unless \p rc succeeded.
