@@ -43,6 +43,25 @@ bool parse_time(std::string_view s, Timestamp& t) {
     return true;
 }
 
+/// Digits of a decimal text from its first non-zero digit to its last one ("0.0120" -> 2,
+/// "1200" -> 2): how many a double must keep for the value to survive.
+int significant_digits(std::string_view v) {
+    int count = 0;
+    int pending_zeros = 0;
+    bool started = false;
+    for (char c : v) {
+        if (c < '0' || c > '9') continue;
+        if (c == '0') {
+            if (started) ++pending_zeros;
+            continue;
+        }
+        count += started ? pending_zeros + 1 : 1;
+        pending_zeros = 0;
+        started = true;
+    }
+    return count;
+}
+
 /// A real (float4) column holds floats; drivers that parse the server's shortest float text
 /// as a double (psqlODBC: "3.4028235e+38") land next to it, and rounding to float recovers it.
 double as_float(double v) { return static_cast<double>(static_cast<float>(v)); }
@@ -130,17 +149,7 @@ std::string decimal_from_double(double v, int scale) {
     std::string fixed(static_cast<std::size_t>(size) + 1, '\0');
     std::snprintf(fixed.data(), fixed.size(), "%.*f", scale, v);
     fixed.pop_back();
-    int significant = 0;
-    bool leading = true;
-    int trailing_zeros = 0;
-    for (char c : fixed) {
-        if (c < '0' || c > '9') continue;
-        if (leading && c == '0') continue;
-        leading = false;
-        ++significant;
-        trailing_zeros = c == '0' ? trailing_zeros + 1 : 0;
-    }
-    significant -= trailing_zeros;
+    const int significant = significant_digits(fixed);
     if (significant <= 15) {
         const double back = std::strtod(fixed.c_str(), nullptr);
         if (back == v || std::nextafter(back, HUGE_VAL) == v || std::nextafter(back, -HUGE_VAL) == v) {
@@ -824,14 +833,7 @@ void Inserter::check_decimals(const Batch& batch) const {
             const std::string_view v = col.bytes_at(r);
             const DecimalDigits d = decimal_digits(v);
             if (to_double) {
-                // Significant digits: from the first non-zero digit to the last one.
-                std::string digits;
-                for (char ch : v) {
-                    if (ch >= '0' && ch <= '9') digits.push_back(ch);
-                }
-                const std::size_t first = digits.find_first_not_of('0');
-                const std::size_t last = digits.find_last_not_of('0');
-                const std::size_t significant = first == std::string::npos ? 0 : last - first + 1;
+                const int significant = significant_digits(v);
                 if (significant > 15) {
                     refuse(r, c, std::string(v) + " has " + std::to_string(significant) +
                                      " significant digits; " + target->type.native_name +
