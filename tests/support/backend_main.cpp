@@ -10,6 +10,7 @@
 #include <boost/log/core.hpp>
 
 #include "backends.hpp"
+#include "nonempty_run.hpp"
 
 namespace backends {
 namespace {
@@ -46,5 +47,5 @@ int main(int argc, char** argv) {
     }
     std::cout << "source: " << source.name << ", target: " << target.name << "\n";
     doctest::Context context(argc, argv);
-    return context.run();
+    return nonempty_run::run_nonempty(context);
 }
