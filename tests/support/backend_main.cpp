@@ -47,5 +47,8 @@ int main(int argc, char** argv) {
     }
     std::cout << "source: " << source.name << ", target: " << target.name << "\n";
     doctest::Context context(argc, argv);
-    return nonempty_run::run_nonempty(context);
+    const int rc = nonempty_run::run_nonempty(context);
+    backends::forget_made_tables(source);
+    if (target.name != source.name) backends::forget_made_tables(target);
+    return rc;
 }

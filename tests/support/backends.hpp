@@ -7,7 +7,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <iostream>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include <replicate/memory.hpp>
 #include <replicate/odbc/database.hpp>
@@ -132,10 +136,44 @@ inline std::string unavailable_reason(const Backend& b) {
 Backend& source();
 Backend& target();
 
-/// A name unique within the process, for tables of one test case.
+/// Tables this process made (under unique() and pair tags): dropped, with their ledger rows,
+/// when the suite ends (backend_main), so runs of the suite leave nothing behind.
+inline std::vector<std::string>& made_tables() {
+    static std::vector<std::string> names;
+    return names;
+}
+inline const std::string& remember(const std::string& table) {
+    made_tables().push_back(table);
+    return table;
+}
+
+/// "p<pid>": in every test object's name, so two runs of the suite against one shared server
+/// (REPLICATE_TEST_PG given to both) never touch each other's tables or ledger rows.
+inline std::string process_marker() { return "p" + std::to_string(static_cast<long>(getpid())); }
+
+/// A name unique across processes, for tables of one test case.
 inline std::string unique(const std::string& base) {
     static std::atomic<int> n{0};
-    return base + "_" + std::to_string(++n);
+    return remember(base + "_" + process_marker() + "_" + std::to_string(++n));
+}
+
+/// Drops the tables this process made and deletes their ledger rows.
+inline void forget_made_tables(const Backend& b) {
+    if (b.is_memory() || made_tables().empty()) return;
+    try {
+        auto db = replicate::odbc::Database::connect(b.endpoint(), false);
+        const bool has_ledger = db->table_exists({"", "replicate_ledger"});
+        for (const std::string& t : made_tables()) {
+            db->execute(db->dialect().drop_table_if_exists({"", t}));
+            db->execute(db->dialect().drop_table_if_exists({"", t + "__staging"}));
+            if (has_ledger) {
+                db->execute("DELETE FROM " + db->dialect().qualified({"", "replicate_ledger"}) +
+                            " WHERE table_name = '" + t + "'");
+            }
+        }
+    } catch (const std::exception& e) {
+        std::cout << "note: could not clean up " << b.name << ": " << e.what() << "\n";
+    }
 }
 
 }  // namespace backends
