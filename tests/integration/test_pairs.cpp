@@ -2,7 +2,9 @@
 // tables value for value, and a fidelity table of every supported type at its edges.
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <map>
 
 #include <replicate/orchestrator.hpp>
 
@@ -187,7 +189,7 @@ std::vector<FidelityColumn> fidelity_columns(const Backend& target) {
         ts7.precision = 7;
         cols.push_back({"TS7", ts7, {t("2025-10-31", 23, 59, 59, 999999900), t("0001-01-01", 0, 0, 0, 100)}});
     }
-    if (backends::source().name == "sqlite" && target.quirks.max_fraction_digits >= 0) {
+    if (backends::source().name == "sqlite") {
         // SQLite does not enforce declared lengths: a varchar(4) holding 60 characters, more
         // than the driver reports, arrives whole where the target takes it (SQLite, memory).
         if (target.name == "sqlite" || target.is_memory()) {
@@ -213,6 +215,235 @@ std::vector<std::vector<Value>> fidelity_rows(const std::vector<FidelityColumn>&
 
 }  // namespace
 
+namespace {
+
+std::string hex(const std::string& bytes) {
+    static const char* digits = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+std::string exact(double d) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+}
+
+std::string timestamp_text(const Timestamp& t, bool with_time, int fraction_digits = 6) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", t.date.year, t.date.month, t.date.day);
+    std::string out = buf;
+    if (!with_time) return out;
+    std::snprintf(buf, sizeof buf, " %02d:%02d:%02d.%09u", t.hour, t.minute, t.second, t.nanosecond);
+    return out + std::string(buf).substr(0, 10 + static_cast<std::size_t>(fraction_digits));
+}
+
+/// The column type a DBA would declare in \p dbms for a fidelity column (a foreign-made
+/// source, not what the library creates).
+std::string native_type(const std::string& dbms, const ColumnType& t) {
+    const bool pg = dbms == "postgresql", my = dbms == "mariadb";
+    const auto n = [](std::int64_t v) { return "(" + std::to_string(v) + ")"; };
+    switch (t.type) {
+    case Type::boolean: return "boolean";
+    case Type::int8: return pg ? "smallint" : "tinyint";
+    case Type::int16: return "smallint";
+    case Type::int32: return "integer";
+    case Type::int64: return "bigint";
+    case Type::decimal: {
+        const std::string ps = "(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+        // SQLite's NUMERIC affinity turns '9999999999999999999999999999.9999999999' into a
+        // double; exact decimals live in TEXT affinity there (the README's decimal_storage).
+        return (pg ? "numeric" : my ? "decimal" : "decimal_text") + ps;
+    }
+    case Type::float32: return my ? "float" : "real";
+    case Type::float64: return pg ? "double precision" : "double";
+    case Type::date: return "date";
+    case Type::time: return "time";
+    case Type::timestamp:
+        if (pg) return "timestamp(" + std::to_string(std::min(t.precision, 6)) + ")";
+        if (my) return "datetime(" + std::to_string(std::min(t.precision, 6)) + ")";
+        return "datetime";
+    case Type::text:
+        if (t.length == 0) return my ? "longtext" : "text";
+        return "varchar" + n(t.length);
+    case Type::binary:
+        if (pg) return "bytea";
+        if (t.length == 0) return my ? "longblob" : "blob";
+        return "binary" + n(t.length);
+    }
+    return "text";
+}
+
+std::string literal(const std::string& dbms, const Value& v, const ColumnType& t) {
+    const bool pg = dbms == "postgresql", my = dbms == "mariadb";
+    if (v.is_null()) return "NULL";
+    switch (t.type) {
+    case Type::boolean: return std::get<std::int64_t>(v.data) ? (pg ? "true" : "1") : (pg ? "false" : "0");
+    case Type::int8: case Type::int16: case Type::int32: case Type::int64:
+        return std::to_string(std::get<std::int64_t>(v.data));
+    case Type::decimal: return dbms == "sqlite" ? "'" + std::get<std::string>(v.data) + "'" : std::get<std::string>(v.data);
+    case Type::float32: case Type::float64: {
+        const double d = std::get<double>(v.data);
+        if (pg) return "'" + exact(d) + "'::" + (t.type == Type::float32 ? "real" : "double precision");
+        return std::signbit(d) && d == 0 ? "-0.0e0" : exact(d) + (exact(d).find_first_of("e.") == std::string::npos ? "e0" : "");
+    }
+    case Type::date: case Type::time: case Type::timestamp:
+        // SQLite keeps the text as given: nanoseconds; the servers hold microseconds.
+        return "'" + timestamp_text(std::get<Timestamp>(v.data), t.type != Type::date, dbms == "sqlite" ? 9 : 6) + "'";
+    case Type::text: {
+        const std::string h = hex(std::get<std::string>(v.data));
+        if (pg) return "convert_from('\\x" + h + "'::bytea, 'UTF8')";
+        if (my) return "CONVERT(X'" + h + "' USING utf8mb4)";
+        return "CAST(X'" + h + "' AS TEXT)";
+    }
+    case Type::binary: {
+        const std::string h = hex(std::get<std::string>(v.data));
+        return pg ? "'\\x" + h + "'::bytea" : "X'" + h + "'";
+    }
+    }
+    return "NULL";
+}
+
+/// A script that creates \p table with native types and fills it with literal rows.
+std::string load_script(const std::string& dbms, const std::string& table, const Schema& schema,
+                        const std::vector<std::vector<Value>>& rows) {
+    const std::string q = dbms == "mariadb" ? "`" : "\"";
+    std::string sql = "DROP TABLE IF EXISTS " + q + table + q + ";\nCREATE TABLE " + q + table + q + " (";
+    for (std::size_t c = 0; c < schema.size(); ++c) {
+        sql += (c ? ", " : "") + q + schema[c].name + q + " " + native_type(dbms, schema[c].type);
+    }
+    sql += dbms == "mariadb" ? ") DEFAULT CHARSET=utf8mb4;\n" : ");\n";
+    for (const auto& row : rows) {
+        sql += "INSERT INTO " + q + table + q + " VALUES (";
+        for (std::size_t c = 0; c < schema.size(); ++c) sql += (c ? ", " : "") + literal(dbms, row[c], schema[c].type);
+        sql += ");\n";
+    }
+    return sql;
+}
+
+std::vector<std::string> split(const std::string& line, char sep) {
+    std::vector<std::string> out(1);
+    for (char c : line) {
+        if (c == sep) out.emplace_back(); else out.back() += c;
+    }
+    return out;
+}
+
+/// The value as canonical.sh prints it; floats are compared as numbers (see same_printed).
+std::string printed(const Value& v, const ColumnType& t) {
+    if (v.is_null()) return "NULL";
+    switch (t.type) {
+    case Type::boolean: case Type::int8: case Type::int16: case Type::int32: case Type::int64:
+        return std::to_string(std::get<std::int64_t>(v.data));
+    case Type::decimal: return fixtures::canonical_decimal(std::get<std::string>(v.data));
+    case Type::float32: case Type::float64: return exact(std::get<double>(v.data));
+    case Type::date: return timestamp_text(std::get<Timestamp>(v.data), false);
+    case Type::time: case Type::timestamp: return timestamp_text(std::get<Timestamp>(v.data), true, 9);
+    case Type::text: case Type::binary: return hex(std::get<std::string>(v.data));
+    }
+    return "?";
+}
+
+/// Floats: the printed text read back (strtof for float32, strtod otherwise) must give the
+/// same bits; everything else must print identically.
+bool same_printed(const std::string& want, const std::string& got, Type t) {
+    if ((t != Type::float32 && t != Type::float64) || want == "NULL" || got == "NULL") return want == got;
+    if (t == Type::float32) {
+        const float a = std::strtof(want.c_str(), nullptr), b = std::strtof(got.c_str(), nullptr);
+        return std::memcmp(&a, &b, sizeof a) == 0;
+    }
+    const double a = std::strtod(want.c_str(), nullptr), b = std::strtod(got.c_str(), nullptr);
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+}  // namespace
+
+namespace {
+
+/// Checks a canonical dump (reference::dump) against the intended rows, value by value, and
+/// the column kinds the DBMS's catalog reports. \p keep_negative_zero: whether -0.0 can
+/// survive everything on the way.
+void check_dump(const std::string& dump, const Schema& schema, const std::vector<std::vector<Value>>& rows,
+                bool keep_negative_zero, bool sqlite, const std::string& what) {
+    INFO(what);
+    std::vector<std::string> lines = split(dump, '\n');
+    while (!lines.empty() && lines.back().empty()) lines.pop_back();
+    REQUIRE(lines.size() == rows.size() + 1);
+    const std::vector<std::string> header = split(lines[0].substr(2), '\t');
+    REQUIRE(header.size() == schema.size());
+    static const std::map<Type, std::string> kinds{
+        {Type::boolean, "int"}, {Type::int8, "int"}, {Type::int16, "int"}, {Type::int32, "int"}, {Type::int64, "int"},
+        {Type::float32, "float4"}, {Type::float64, "float8"}, {Type::date, "date"}, {Type::timestamp, "ts"},
+        {Type::text, "text"}, {Type::binary, "bin"}};
+    for (std::size_t c = 0; c < schema.size(); ++c) {
+        const ColumnType& t = schema[c].type;
+        std::string kind = t.type == Type::decimal ? "dec:" + std::to_string(t.scale) : kinds.at(t.type);
+        if (sqlite && kind == "float4") kind = "float8";  // SQLite has no 4-byte float
+        CHECK(header[c] == schema[c].name + ":" + kind);
+    }
+    std::map<std::string, std::vector<std::string>> by_id;  // rows by their ID (column 0)
+    for (std::size_t r = 1; r < lines.size(); ++r) {
+        std::vector<std::string> fields = split(lines[r], '\t');
+        REQUIRE(fields.size() == schema.size());
+        by_id[fields[0]] = std::move(fields);
+    }
+    for (const auto& row : rows) {
+        const std::string id = printed(row[0], schema[0].type);
+        REQUIRE_MESSAGE(by_id.count(id) == 1, "no row with ID " << id);
+        for (std::size_t c = 0; c < schema.size(); ++c) {
+            Value want = row[c];
+            if (const double* d = std::get_if<double>(&want.data); d && *d == 0 && !keep_negative_zero) want = Value{0.0};
+            const std::string w = printed(want, schema[c].type), g = by_id[id][c];
+            if (!same_printed(w, g, schema[c].type.type)) {
+                FAIL_CHECK("row " << id << " column " << schema[c].name << ": expected " << w.substr(0, 80)
+                                  << ", the DBMS prints " << g.substr(0, 80));
+            }
+        }
+    }
+}
+
+/// The column types the library created in a server target, as the server's catalog names
+/// them: lengths, precisions and scales kept. Not listed because they depend on the source:
+/// I8 (PostgreSQL has no tinyint), RV (bytea has no length), B (MariaDB's BOOLEAN is a
+/// tinyint(1) its driver reports as tinyint), F32 (SQLite's REAL is a double), DTL.
+void check_created_types(const std::string& dbms, const std::string& table) {
+    std::map<std::string, std::string> want;
+    std::string sql;
+    if (dbms == "postgresql") {
+        want = {{"I16", "smallint"}, {"I32", "integer"}, {"I64", "bigint"},
+                {"D16_4", "numeric(16,4)"}, {"D38_10", "numeric(38,10)"}, {"F64", "double precision"},
+                {"DT", "date"}, {"TS", "timestamp(6) without time zone"}, {"V10", "character varying(10)"},
+                {"TXT", "text"}, {"BIN", "bytea"}};
+        sql = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"" + table +
+              "\"'::regclass AND attnum > 0 AND NOT attisdropped";
+    } else if (dbms == "mariadb") {
+        want = {{"I16", "smallint(6)"}, {"I32", "int(11)"}, {"I64", "bigint(20)"},
+                {"D16_4", "decimal(16,4)"}, {"D38_10", "decimal(38,10)"}, {"F64", "double"}, {"DT", "date"},
+                {"TS", "datetime(6)"}, {"V10", "varchar(10) utf8mb4"}, {"TXT", "longtext utf8mb4"},
+                {"BIN", "longblob"}};
+        sql = "SELECT COLUMN_NAME, CONCAT_WS(' ', COLUMN_TYPE, CHARACTER_SET_NAME) FROM information_schema.COLUMNS "
+              "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + table + "'";
+    } else {
+        return;
+    }
+    std::map<std::string, std::string> got;
+    for (const std::string& line : split(reference::run_sql(dbms, sql), '\n')) {
+        const auto tab = line.find('\t');
+        if (tab != std::string::npos) got[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+    for (const auto& [column, type] : want) {
+        INFO(dbms << " column " << column);
+        CHECK(got[column] == type);
+    }
+}
+
+}  // namespace
+
 TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
     Backend& src = backends::source();
     Backend& dst = backends::target();
@@ -221,11 +452,20 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
     const auto rows = fidelity_rows(cols);
 
     TableSpec load;
-    load.source = {"", tag() + "fidelity_src"};
+    load.source = {"", backends::remember(tag() + "fidelity_src")};
     load.target = load.source;
     load.mode = TableMode::full_refresh;
-    if (!src.is_memory()) src.drop(load.target.table);
-    {
+    const std::string src_client = reference::client(src);
+    if (!src_client.empty()) {
+        // A foreign-made source: created and filled with SQL literals by the DBMS's own client,
+        // then checked with that client before anything of ours reads it.
+        reference::run_script(src_client, load_script(src_client.rfind("sqlite:", 0) == 0 ? "sqlite" : src.name,
+                                                      load.source.table, schema, rows));
+        check_dump(reference::dump(src_client, load.source.table), schema, rows, src.quirks.negative_zero,
+                   src.name == "sqlite", "the source as loaded by " + src.name + "'s client");
+    } else {
+        MESSAGE(src.name << " has no client here: the source is loaded through the library");
+        if (!src.is_memory()) src.drop(load.target.table);
         auto target = src.target();
         target->prepare(load, schema);
         auto sink = target->open_sink("load");
@@ -236,7 +476,7 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
         sink->commit();
     }
     TableSpec copy = load;
-    copy.target = {"", tag() + "fidelity_dst"};
+    copy.target = {"", backends::remember(tag() + "fidelity_dst")};
     if (!dst.is_memory()) dst.drop(copy.target.table);
     Plan plan;
     plan.tables.push_back(copy);
@@ -247,6 +487,15 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
     INFO(report.partitions[0].error);
     REQUIRE(report.partitions[0].status == PartitionStatus::done);
 
+    const std::string dst_client = reference::client(dst);
+    if (!dst_client.empty()) {
+        check_dump(reference::dump(dst_client, copy.target.table), schema, rows,
+                   src.quirks.negative_zero && dst.quirks.negative_zero, dst.name == "sqlite" || src.name == "sqlite",
+                   src.name + " -> " + dst.name + ", as " + dst.name + "'s client prints the copy");
+        check_created_types(dst.name, copy.target.table);
+        return;
+    }
+    MESSAGE(dst.name << " has no client here: the copy is read back through the library");
     auto reader = dst.source_factory();
     const fixtures::TableData got = fixtures::read_table(*reader, copy.target.table);
     REQUIRE(got.rows.size() == rows.size());

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     std::cout << "source: " << source.name << ", target: " << target.name << "\n";
     doctest::Context context(argc, argv);
     const int rc = nonempty_run::run_nonempty(context);
-    backends::forget_made_tables(source);
-    if (target.name != source.name) backends::forget_made_tables(target);
+    if (!std::getenv("REPLICATE_TEST_KEEP")) backends::forget_made_tables(source);
+    if (target.name != source.name && !std::getenv("REPLICATE_TEST_KEEP")) backends::forget_made_tables(target);
     return rc;
 }

@@ -10,7 +10,7 @@
 # values separated by tabs, each in one canonical text that every DBMS can produce:
 #   integers and booleans  decimal digits           decimals  digits without trailing zeros
 #   text                   UTF-8 bytes, upper hex   binary    bytes, upper hex
-#   date                   YYYY-MM-DD               timestamp YYYY-MM-DD HH:MM:SS.ffffff
+#   date                   YYYY-MM-DD               timestamp YYYY-MM-DD HH:MM:SS.fffffffff
 #   floats                 the DBMS's exact text (PostgreSQL: extra_float_digits = 3; MariaDB:
 #                          CAST AS DOUBLE, 17 digits; SQLite: quote(), up to 20 digits); a
 #                          reader compares them as numbers, not as text
@@ -84,7 +84,7 @@ canonical_expr() {
         postgresql:text) e="upper(encode(convert_to($c::text, 'UTF8'), 'hex'))" ;;
         postgresql:bin) e="upper(encode($c, 'hex'))" ;;
         postgresql:date) e="to_char($c, 'YYYY-MM-DD')" ;;
-        postgresql:ts) e="to_char($c, 'YYYY-MM-DD HH24:MI:SS.US')" ;;
+        postgresql:ts) e="to_char($c, 'YYYY-MM-DD HH24:MI:SS.US') || '000'" ;;
         mariadb:int|mariadb:bool) e="CAST($c + 0 AS CHAR)" ;;
         mariadb:dec:*)
             trim_dec="TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST($c AS CHAR)))"
@@ -92,7 +92,7 @@ canonical_expr() {
         mariadb:float*) e="CAST(CAST($c AS DOUBLE) AS CHAR)" ;;
         mariadb:text|mariadb:bin) e="HEX($c)" ;;
         mariadb:date) e="DATE_FORMAT($c, '%Y-%m-%d')" ;;
-        mariadb:ts) e="DATE_FORMAT($c, '%Y-%m-%d %H:%i:%s.%f')" ;;
+        mariadb:ts) e="CONCAT(DATE_FORMAT($c, '%Y-%m-%d %H:%i:%s.%f'), '000')" ;;
         sqlite:int|sqlite:bool) e="CAST($c AS TEXT)" ;;
         sqlite:dec:*)
             # REAL storage: rounded to the declared scale; text or integer storage: as stored.
@@ -102,9 +102,9 @@ canonical_expr() {
         sqlite:text|sqlite:bin) e="hex($c)" ;;
         sqlite:date) e="substr($c, 1, 10)" ;;
         sqlite:ts)
-            # ISO text as stored ('T' or ' ', any number of fraction digits) to microseconds.
-            e="substr(replace($c, 'T', ' '), 1, 19) || '.' || substr(substr($c, 21) || '000000', 1, 6)"
-            e="CASE WHEN length($c) = 10 THEN $c || ' 00:00:00.000000' ELSE $e END" ;;
+            # ISO text as stored ('T' or ' ', any number of fraction digits) to nanoseconds.
+            e="substr(replace($c, 'T', ' '), 1, 19) || '.' || substr(substr($c, 21) || '000000000', 1, 9)"
+            e="CASE WHEN length($c) = 10 THEN $c || ' 00:00:00.000000000' ELSE $e END" ;;
         *) echo "canonical.sh: no canonical form for $kind in $dbms" >&2; return 1 ;;
     esac
     # Decimals: a value of 0 in any spelling ("-0", "0.0000", "-0.00") prints as 0.
@@ -139,6 +139,8 @@ canonical_dump() {
     local name type scale kind
     while IFS=$'\t' read -r name type scale; do
         kind=$(canonical_kind "$type" "$scale")
+        # SQLite's REAL is an 8-byte double whatever the declared name says.
+        [ "$dbms:$kind" = sqlite:float4 ] && kind=float8
         names+=("$name:${kind/bool/int}")  # a boolean and a 0/1 integer print alike
         exprs+=("$(canonical_expr "$dbms" "$kind" "$q$name$q")") || return 1
     done <<<"$cols"
