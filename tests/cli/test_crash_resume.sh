@@ -3,10 +3,12 @@
 # - SIGKILL at 10 moments (9 spread over a multi-table sales run, from before the first commit
 #   to between partitions, and 1 during a full-refresh swap, held there by a lock): after each,
 #   the target holds only whole committed partitions (ledger invariant), and --resume makes it
-#   equal to the source, table by table, with no duplicate and no missing row (EXCEPT ALL).
+#   equal to the generated demo file, table by table, as sqlite3 and psql print them
+#   (tests/support/canonical.sh): no duplicate, no missing row, every value. Kill moments follow
+#   observed progress (ledger rows), and each kill must land while the run is still going.
 # - SIGINT: exit 130, nothing half-written, --resume completes.
-# - A reader polling a reference table during refreshes sees the old or the new table, never
-#   an empty or partial one.
+# - A reader polling a reference table during refreshes that alternate between 1,500 and 2,000
+#   rows sees the old or the new table, never an empty or partial one, and sees both.
 # Usage: test_crash_resume.sh BIN_DIR SOURCE_DIR SERVERS_ENV
 set -u
 bin=$(cd "$1" && pwd)
@@ -19,6 +21,7 @@ port=$(echo "$pg_conn" | sed 's/.*Port=\([0-9]*\).*/\1/')
 export PGPASSWORD='Pg-test-pw;1'
 export PGOPTIONS="-c client_min_messages=warning"
 psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+canonical() { bash "$src/tests/support/canonical.sh" "$servers_env" "$@"; }
 
 sales=(APP_4_SALES APP_4_PAYMENT APP_4_VOUCHER)
 declare -A date_col=([APP_4_SALES]=DATETIME__SALES_DATE [APP_4_SALESITEM]=DATETIME__SALES_DATE
@@ -44,15 +47,16 @@ reset_target() {
     for t in "${sales[@]}" APP_4_ITEM; do psql_q -c "DROP TABLE IF EXISTS \"crash_dst_crash_src_$t\", \"crash_dst_crash_src_${t}__staging\""; done
     psql_q -c "DELETE FROM replicate_ledger WHERE table_name LIKE 'crash_dst_%'" 2>/dev/null
 }
-# Rows of source and target that differ, duplicates included (EXCEPT ALL), over all tables.
+# The tables whose canonical dump (sqlite3 on the generated file, psql on the target) differs
+# from the original, by name; "none" when every row and value is there exactly once.
+for t in "${sales[@]}" APP_4_ITEM; do canonical sqlite:"$work/demo.db" "$t" >"original_$t.txt"; done
 differences() {
-    local total=0 t n
+    local t out=""
     for t in "${sales[@]}" APP_4_ITEM; do
-        n=$(psql_q -c "SELECT (SELECT count(*) FROM (SELECT * FROM \"crash_src_$t\" EXCEPT ALL SELECT * FROM \"crash_dst_crash_src_$t\") a)
-                            + (SELECT count(*) FROM (SELECT * FROM \"crash_dst_crash_src_$t\" EXCEPT ALL SELECT * FROM \"crash_src_$t\") b)")
-        total=$((total + n))
+        canonical postgresql "crash_dst_crash_src_$t" >"copy_$t.txt" 2>&1
+        cmp -s "original_$t.txt" "copy_$t.txt" || out+="$t "
     done
-    echo "$total"
+    echo "${out:-none}"
 }
 # Whole partitions only: each ledger month holds exactly its recorded rows, other months none.
 half_written() {
@@ -78,35 +82,60 @@ resume_until_done() {
     "$bin/replicate_reference" --config copy.toml --full-table --log-level error >>resume.out 2>&1
 }
 
-# Baseline: how long a whole sales run takes.
+ledger_rows() { psql_q -c "SELECT count(*) FROM replicate_ledger WHERE table_name LIKE 'crash_dst_%'" 2>/dev/null || echo 0; }
+
+# Baseline: an uninterrupted run, and how many partitions a whole sales run commits.
 reset_target
-start=$(date +%s%N)
 "$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >/dev/null 2>&1 \
     && "$bin/replicate_reference" --config copy.toml --full-table --log-level error >/dev/null 2>&1
-duration_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-[ "$(differences)" = 0 ] && ok "an uninterrupted PG -> PG run is exact (${duration_ms} ms)" || bad "the baseline run differs"
+d=$(differences)
+[ "$d" = none ] && ok "an uninterrupted PG -> PG run equals the generated demo" || bad "the baseline run differs from the demo in: $d"
+total=$(psql_q -c "SELECT count(*) FROM replicate_ledger WHERE table_name LIKE 'crash_dst_%' AND range_lo <> 'NULL'")
+[ "$total" -ge 30 ] && ok "a whole run commits $total partitions" || bad "a whole run commits only $total partitions"
 
+# Kill 1 as soon as the run reads (no partition committed yet), kills 2-9 once the ledger
+# holds about i/10 of the partitions. The run must still be going when the kill lands (exit
+# 137), and what it committed must be whole.
 for i in 1 2 3 4 5 6 7 8 9; do
     reset_target
-    delay_ms=$(( duration_ms * i / 10 ))
-    [ $i = 1 ] && delay_ms=60   # before the first commit
+    want=$(( total * (i - 1) / 10 ))
     "$bin/replicate_all_sales" --config copy.toml "${range[@]}" --max-workers 2 --log-level error >/dev/null 2>&1 &
     pid=$!
-    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-    kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
-    done_parts=$(psql_q -c "SELECT count(*) FROM replicate_ledger WHERE table_name LIKE 'crash_dst_%'")
+    seen=0
+    for _ in $(seq 1500); do
+        if [ $i = 1 ]; then
+            seen=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate source'")
+            [ "$seen" -gt 0 ] && break
+        else
+            seen=$(ledger_rows)
+            [ "$seen" -ge "$want" ] && break
+        fi
+        sleep 0.02
+    done
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    code=$?
+    done_parts=$(ledger_rows)
+    [ "$code" = 137 ] && ok "kill $i landed while the run was going ($done_parts of $total partitions committed)" \
+                      || bad "kill $i did not land during the run (exit $code, $done_parts of $total partitions)"
+    if [ $i = 1 ]; then
+        [ "$done_parts" -lt "$total" ] && ok "kill 1 came before the end of the run" || bad "kill 1: all $done_parts partitions were committed"
+    else
+        [ "$done_parts" -ge "$want" ] && [ "$done_parts" -lt "$total" ] && ok "kill $i: between $want and $total partitions committed ($done_parts)" \
+            || bad "kill $i: $done_parts partitions committed, wanted at least $want and fewer than $total"
+    fi
     h=$(half_written)
-    [ "$h" = 0 ] && ok "kill $i at ${delay_ms} ms ($done_parts partitions committed): nothing half-written" \
-                 || bad "kill $i at ${delay_ms} ms: $h inconsistent partitions or stray rows"
+    [ "$h" = 0 ] && ok "kill $i: nothing half-written" || bad "kill $i: $h inconsistent partitions or stray rows"
     resume_until_done
     d=$(differences)
-    [ "$d" = 0 ] && ok "kill $i: --resume makes the target equal to the source" || { bad "kill $i: $d rows differ after --resume"; cat resume.out; }
+    [ "$d" = none ] && ok "kill $i: --resume makes the target equal to the generated demo" || { bad "kill $i: differs after --resume in: $d"; cat resume.out; }
 done
 
 # Kill 10: during a full-refresh swap. A lock the swap's DELETE must wait for holds it there.
 reset_target
 "$bin/replicate_reference" --config copy.toml --full-table --log-level error >/dev/null 2>&1
 before=$(psql_q -c "SELECT count(*), sum(hashtext(t::text)) FROM \"crash_dst_crash_src_APP_4_ITEM\" t")
+psql_q -c "DROP TABLE IF EXISTS crash_items_first; CREATE TABLE crash_items_first AS SELECT * FROM \"crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" <= 10"
 psql_q -c "UPDATE \"crash_src_APP_4_ITEM\" SET \"ITEM_NAME\" = 'renamed' WHERE \"ITEM_ID\" <= 10"
 psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -c \
     "BEGIN; LOCK TABLE \"crash_dst_crash_src_APP_4_ITEM\" IN SHARE MODE; SELECT pg_sleep(20); COMMIT;" >/dev/null 2>&1 &
@@ -131,6 +160,8 @@ after=$(psql_q -c "SELECT count(*), sum(hashtext(t::text)) FROM \"crash_dst_cras
 n=$(psql_q -c "SELECT count(*) FROM (SELECT * FROM \"crash_src_APP_4_ITEM\" EXCEPT ALL SELECT * FROM \"crash_dst_crash_src_APP_4_ITEM\") a")
 s=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%APP_4_ITEM__staging'")
 [ "$n" = 0 ] && [ "$s" = 0 ] && ok "kill 10: the next refresh completes, no staging table left" || bad "kill 10: $n rows differ, $s staging tables"
+# The source as generated again, for the checks that follow.
+psql_q -c "DELETE FROM \"crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" <= 10; INSERT INTO \"crash_src_APP_4_ITEM\" SELECT * FROM crash_items_first; DROP TABLE crash_items_first"
 
 # SIGINT and SIGTERM: exit 130, in-flight partitions rolled back, the run history says
 # cancelled, --resume completes.
@@ -139,7 +170,7 @@ interrupt() {
     reset_target
     "$bin/replicate_all_sales" --config copy.toml "${range[@]}" --log-level error >int.out 2>&1 &
     local pid=$!
-    sleep "$(printf '%d.%03d' $((duration_ms / 2000)) $((duration_ms / 2 % 1000)))"
+    for _ in $(seq 1500); do [ "$(ledger_rows)" -ge $((total / 3)) ] && break; sleep 0.02; done
     kill -"$sig" $pid
     wait $pid
     local code=$?
@@ -151,25 +182,39 @@ interrupt() {
     h=$(psql_q -c "SELECT status FROM replicate_run WHERE run_id = '$run_id'")
     [ "$h" = cancelled ] && ok "SIG$sig: the run history says cancelled" || bad "SIG$sig: run history status '$h'"
     resume_until_done
-    [ "$(differences)" = 0 ] && ok "SIG$sig: --resume completes exactly" || bad "SIG$sig: differences after --resume"
+    local d
+    d=$(differences)
+    [ "$d" = none ] && ok "SIG$sig: --resume completes exactly" || bad "SIG$sig: differs from the demo after --resume in: $d"
 }
 interrupt INT
 interrupt TERM
 
 # A reader during refreshes sees the old table or the new one, never an empty or partial one.
-old=$(psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\"")
-psql_q -c "DELETE FROM \"crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" > 1500"
-new=$(psql_q -c "SELECT count(*) FROM \"crash_src_APP_4_ITEM\"")
-( for _ in $(seq 400); do psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\""; done ) >seen.txt 2>&1 &
+# The source alternates between 1,500 and 2,000 items, so every refresh swaps in a different
+# table, and the reader must see both sizes.
+psql_q -c "DROP TABLE IF EXISTS crash_items_all; CREATE TABLE crash_items_all AS SELECT * FROM \"crash_src_APP_4_ITEM\""
+all=$(psql_q -c "SELECT count(*) FROM crash_items_all")
+( for _ in $(seq 600); do psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\""; done ) >seen.txt 2>&1 &
 reader=$!
-for _ in 1 2 3; do
-    "$bin/replicate_reference" --config copy.toml --full-table --log-level error >/dev/null 2>&1
-    psql_q -c "INSERT INTO \"crash_src_APP_4_ITEM\" SELECT * FROM \"crash_dst_crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" > 1500 ON CONFLICT DO NOTHING" >/dev/null 2>&1
+for k in 1 2 3 4 5 6; do
+    if [ $((k % 2)) = 1 ]; then
+        psql_q -c "DELETE FROM \"crash_src_APP_4_ITEM\" WHERE \"ITEM_ID\" > 1500"
+    else
+        psql_q -c "INSERT INTO \"crash_src_APP_4_ITEM\" SELECT * FROM crash_items_all WHERE \"ITEM_ID\" > 1500"
+    fi
+    "$bin/replicate_reference" --config copy.toml --full-table --log-level error >/dev/null 2>&1 || bad "refresh $k failed"
+    n=$(psql_q -c "SELECT count(*) FROM \"crash_dst_crash_src_APP_4_ITEM\"")
+    want=$([ $((k % 2)) = 1 ] && echo 1500 || echo "$all")
+    [ "$n" = "$want" ] || bad "refresh $k left $n items, wanted $want"
+    sleep 0.3
 done
 wait $reader
-odd=$(grep -vxE "$old|$new|2000" seen.txt | sort | uniq -c)
+odd=$(grep -vxE "1500|$all" seen.txt | sort | uniq -c)
 seen=$(sort -u seen.txt | tr '\n' ' ')
-[ -z "$odd" ] && ok "a reader polling during refreshes saw only whole tables (counts seen: $seen)" || bad "a reader saw partial tables: $odd"
+[ -z "$odd" ] && ok "a reader polling during 6 refreshes saw only whole tables (counts seen: $seen)" || bad "a reader saw partial tables: $odd"
+grep -qx 1500 seen.txt && grep -qx "$all" seen.txt && ok "the reader saw both sizes: every refresh swapped in a different table" \
+    || bad "the reader did not see both 1500 and $all items (seen: $seen)"
+psql_q -c "DROP TABLE crash_items_all"
 
 for t in "${sales[@]}" APP_4_ITEM; do psql_q -c "DROP TABLE IF EXISTS \"crash_src_$t\", \"crash_dst_crash_src_$t\""; done
 finish
