@@ -180,5 +180,39 @@ rm .env
 expect 2 "missing \${VAR}" "$bin/replicate_all_sales" --config secret.toml --start-date 2025-10-01 --end-date 2025-10-31
 contains err "DEMO_SECRET" "missing variable is named"
 
+# Token, AccessToken and ClientSecret are masked like passwords (Azure AD and OAuth logins).
+cat >tokens.toml <<'TOML'
+[source]
+connection = "Driver=SQLite3;Database=demo/source.db;Token=tok-SECRET-1;AccessToken={acc;SECRET-2}"
+[target]
+connection = "Driver=SQLite3;Database=/nonexistent/dir/t.db;ClientSecret=cs-SECRET-3;Authentication=ActiveDirectoryServicePrincipal"
+[[sales]]
+table = "APP_4_SALES"
+date_column = "DATETIME__SALES_DATE"
+TOML
+expect 0 "--print-config with tokens" "$bin/replicate_all_sales" --config tokens.toml --print-config
+for key in Token AccessToken ClientSecret; do contains out "$key=***" "--print-config masks $key"; done
+lacks out "SECRET" "--print-config shows no token or client secret"
+expect 3 "an unreachable target with a client secret" "$bin/replicate_all_sales" --config tokens.toml \
+    --start-date 2025-10-01 --end-date 2025-10-31 --log-level trace --log-file tokens.log
+cat out err tokens.log >all
+lacks all "SECRET" "no token or client secret in the output, the error or the trace log"
+[ -s tokens.log ] && ok "the trace log was written (and checked)" || bad "no trace log"
+
+# --env-file: variables from the named file; the environment wins; a missing file is named.
+sed 's|Database=demo/source.db|Database=${DEMO_DIR}/source.db|' job.toml >envjob.toml
+echo "DEMO_DIR=demo" >custom.env
+expect 0 "--env-file supplies \${DEMO_DIR}" "$bin/replicate_all_sales" --config envjob.toml --env-file custom.env \
+    --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER
+echo "DEMO_DIR=/nonexistent" >wrong.env
+expect 0 "a variable in the environment wins over --env-file" env DEMO_DIR=demo "$bin/replicate_all_sales" \
+    --config envjob.toml --env-file wrong.env --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER
+expect 3 "--env-file's value is used when the environment has none" "$bin/replicate_all_sales" \
+    --config envjob.toml --env-file wrong.env --start-date 2025-04-01 --end-date 2025-04-30 --table APP_4_VOUCHER
+expect 2 "a missing --env-file" "$bin/replicate_all_sales" --config envjob.toml --env-file nope.env \
+    --start-date 2025-04-01 --end-date 2025-04-30
+contains err "nope.env" "the missing env file is named"
+one_line err "missing env file"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
