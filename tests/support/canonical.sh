@@ -116,17 +116,21 @@ canonical_expr() {
 canonical_dump() {
     local dbms=$1 table=$2 schema=${3:-} file="" cols kinds=() names=() exprs=() q from
     case $dbms in sqlite:*) file=${dbms#sqlite:}; dbms=sqlite ;; esac
+    local in_schema="'$schema'"
+    if [ -z "$schema" ]; then
+        case $dbms in postgresql) in_schema="current_schema()" ;; *) in_schema="DATABASE()" ;; esac
+    fi
     case $dbms in
         postgresql)
             cols=$(canonical_pg_psql -c "SELECT column_name, data_type, coalesce(numeric_scale::text, '')
                 FROM information_schema.columns WHERE table_name = '$table'
-                AND table_schema = ${schema:+'$schema'}${schema:-current_schema()} ORDER BY ordinal_position") || return 1
+                AND table_schema = $in_schema ORDER BY ordinal_position") || return 1
             q='"'
             from="${schema:+\"$schema\".}\"$table\"" ;;
         mariadb)
             cols=$(canonical_maria -e "SELECT COLUMN_NAME, COLUMN_TYPE, COALESCE(NUMERIC_SCALE, '')
                 FROM information_schema.COLUMNS WHERE TABLE_NAME = '$table'
-                AND TABLE_SCHEMA = ${schema:+'$schema'}${schema:-DATABASE()} ORDER BY ORDINAL_POSITION") || return 1
+                AND TABLE_SCHEMA = $in_schema ORDER BY ORDINAL_POSITION") || return 1
             q='`'
             from="${schema:+\`$schema\`.}\`$table\`" ;;
         sqlite)
