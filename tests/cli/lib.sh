@@ -1,5 +1,10 @@
-# Shared by the command-line test scripts: a work directory, ok/bad counters, and the
-# servers' connection strings. Source it after setting bin, src and servers_env.
+# Shared by the command-line test scripts: their arguments, a work directory, ok/bad
+# counters, the servers' connection strings, and the canonical dump (the independent check).
+# Source it with the script's arguments: source lib.sh "$@"   (BIN_DIR SOURCE_DIR SERVERS_ENV)
+set -u
+bin=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+servers_env=$3
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -40,3 +45,6 @@ both_servers() {
 }
 # psql_q ARGS...: psql as the test user on the test database, unaligned, stopping on errors.
 psql_q() { psql -h 127.0.0.1 -p "$port" -U replicate -d replicate_test -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
+# canonical DBMS TABLE [SCHEMA]: the table as its DBMS's own client prints it (see
+# tests/support/canonical.sh); DBMS is postgresql, mariadb or sqlite:FILE.
+canonical() { bash "$src/tests/support/canonical.sh" "$servers_env" "$@"; }

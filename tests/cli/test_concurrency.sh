@@ -5,11 +5,7 @@
 # Every result is checked with the DBMS's own client (psql, mariadb, sqlite3): no row doubled
 # or lost, and the exit codes tell the truth.
 # Usage: test_concurrency.sh BIN_DIR SOURCE_DIR SERVERS_ENV
-set -u
-bin=$(cd "$1" && pwd)
-src=$(cd "$2" && pwd)
-servers_env=$3
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 both_servers
 maria_q() { $maria_admin --default-character-set=utf8mb4 replicate_test -N -B -e "$1"; }
 # Names unique to this process: two runs of the suite may share the servers.

@@ -3,11 +3,8 @@
 # and target), four workers on one table (PostgreSQL, MariaDB), a provoked deadlock,
 # wrong passwords, names that try to be SQL, and secrets kept out of every output and log.
 # Usage: test_failures.sh BIN_DIR SOURCE_DIR SERVERS_ENV
-set -u
-bin=$(cd "$1" && pwd)
-src=$(cd "$2" && pwd)
-servers_env=$3
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
+tag="fl$$"   # this process's tables: two runs of the suite on one server do not meet
 both_servers
 maria_q() { $maria_admin replicate_test -N -B -e "$1"; }
 range=(--start-date 2024-10-01 --end-date 2025-10-31)
@@ -18,17 +15,17 @@ job() {  # job SOURCE TARGET TARGET_PREFIX SOURCE_PREFIX [EXTRA_RUN_LINES]
     printf '[[sales]]\ntable = "%sAPP_4_SALESITEM"\ndate_column = "DATETIME__SALES_DATE"\n' "$4"
 }
 sqlite3 demo.db <"$src/examples/demo/make_source.sql" >/dev/null
-job "Driver=SQLite3;Database=$work/demo.db" "$pg_conn" "fail_src_" "" >load_pg.toml
+job "Driver=SQLite3;Database=$work/demo.db" "$pg_conn" "${tag}_src_" "" >load_pg.toml
 "$bin/replicate_all_sales" --config load_pg.toml "${range[@]}" --log-level error >/dev/null \
     || { echo "FAIL - could not load the PostgreSQL source"; exit 1; }
 pg_diff() {  # rows differing between the source and TABLE, duplicates included
-    psql_q -c "SELECT (SELECT count(*) FROM (SELECT * FROM \"fail_src_APP_4_SALESITEM\" EXCEPT ALL SELECT * FROM \"$1\") a)
-                    + (SELECT count(*) FROM (SELECT * FROM \"$1\" EXCEPT ALL SELECT * FROM \"fail_src_APP_4_SALESITEM\") b)"
+    psql_q -c "SELECT (SELECT count(*) FROM (SELECT * FROM \"${tag}_src_APP_4_SALESITEM\" EXCEPT ALL SELECT * FROM \"$1\") a)
+                    + (SELECT count(*) FROM (SELECT * FROM \"$1\" EXCEPT ALL SELECT * FROM \"${tag}_src_APP_4_SALESITEM\") b)"
 }
 
 # ---- connections killed mid-partition ------------------------------------------------------
-job "$pg_conn" "$pg_conn" "killed_" "fail_src_" >kill.toml
-psql_q -c 'DROP TABLE IF EXISTS "killed_fail_src_APP_4_SALESITEM"'
+job "$pg_conn" "$pg_conn" "${tag}_killed_" "${tag}_src_" >kill.toml
+psql_q -c "DROP TABLE IF EXISTS \"${tag}_killed_${tag}_src_APP_4_SALESITEM\""
 "$bin/replicate_all_sales" --config kill.toml "${range[@]}" --max-workers 2 --log-level info >kill.out 2>&1 &
 pid=$!
 killed_source=0
@@ -36,10 +33,12 @@ killed_target=0
 for _ in $(seq 200); do
     if [ "$killed_source" = 0 ]; then
         killed_source=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE application_name = 'libreplicate source' AND state IN ('active', 'idle in transaction')")
+            WHERE application_name = 'libreplicate source' AND state IN ('active', 'idle in transaction')
+            AND query LIKE '%${tag}_%'")
     elif [ "$killed_target" = 0 ]; then
         killed_target=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-            WHERE application_name = 'libreplicate target' AND state IN ('active', 'idle in transaction')")
+            WHERE application_name = 'libreplicate target' AND state IN ('active', 'idle in transaction')
+            AND query LIKE '%${tag}_%'")
     else
         break
     fi
@@ -51,11 +50,11 @@ code=$?
     || bad "could not kill sessions mid-run (source $killed_source, target $killed_target)"
 [ "$code" = 0 ] && ok "the run still ends successfully (exit 0)" || { bad "exit $code after killed connections"; grep -E 'error|failed' kill.out | head -5; }
 grep -q "failed (transient)" kill.out && ok "the lost connections were classified transient and retried" || bad "no transient retry in the log"
-[ "$(pg_diff killed_fail_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the retries" || bad "the target differs after the retries"
+[ "$(pg_diff ${tag}_killed_${tag}_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the retries" || bad "the target differs after the retries"
 
 # ---- four workers on one table, PostgreSQL and MariaDB ----------------------------------------
-job "$pg_conn" "$pg_conn" "four_" "fail_src_" >four_pg.toml
-job "$pg_conn" "$maria_conn" "four_" "fail_src_" >four_maria.toml
+job "$pg_conn" "$pg_conn" "${tag}_four_" "${tag}_src_" >four_pg.toml
+job "$pg_conn" "$maria_conn" "${tag}_four_" "${tag}_src_" >four_maria.toml
 for target in pg maria; do
     "$bin/replicate_all_sales" --config four_$target.toml "${range[@]}" --max-workers 4 --log-level info >four.out 2>&1
     code=$?
@@ -63,11 +62,10 @@ for target in pg maria; do
     grep -qiE "deadlock|failed \(" four.out && bad "4 workers into $target: a deadlock or failure surfaced" \
         || ok "4 workers into $target: no deadlock, no retry"
 done
-[ "$(pg_diff four_fail_src_APP_4_SALESITEM)" = 0 ] && ok "4 workers into PostgreSQL: exact" || bad "4 workers into PostgreSQL: differs"
+[ "$(pg_diff ${tag}_four_${tag}_src_APP_4_SALESITEM)" = 0 ] && ok "4 workers into PostgreSQL: exact" || bad "4 workers into PostgreSQL: differs"
 # MariaDB's copy against the generated demo, both as their own clients print them.
-canonical() { bash "$src/tests/support/canonical.sh" "$servers_env" "$@"; }
 canonical sqlite:"$work/demo.db" APP_4_SALESITEM >original.txt
-canonical mariadb four_fail_src_APP_4_SALESITEM >maria_copy.txt 2>&1
+canonical mariadb ${tag}_four_${tag}_src_APP_4_SALESITEM >maria_copy.txt 2>&1
 n=$(($(wc -l <maria_copy.txt) - 1))
 cmp -s original.txt maria_copy.txt && ok "4 workers into MariaDB: all $n rows equal the generated demo, value for value" \
     || { bad "4 workers into MariaDB: differs from the demo ($n rows)"; diff original.txt maria_copy.txt | head -3 | cut -c1-200; }
@@ -78,22 +76,26 @@ cmp -s original.txt maria_copy.txt && ok "4 workers into MariaDB: all $n rows eq
 # on the target table, which the sink's open transaction holds in ROW EXCLUSIVE: a cycle.
 # X's deadlock_timeout is 60 s, so PostgreSQL breaks the cycle by aborting our sink.
 feb=(--start-date 2025-02-01 --end-date 2025-02-28)
-job "$pg_conn" "$pg_conn" "four_" "fail_src_" >deadlock.toml
+job "$pg_conn" "$pg_conn" "${tag}_four_" "${tag}_src_" >deadlock.toml
 mkfifo x.fifo
 PGPASSWORD=postgres-superuser psql -h 127.0.0.1 -p "$port" -U postgres -d replicate_test -X -q <x.fifo >x.out 2>&1 &
 xpid=$!
 exec 3>x.fifo
-echo "BEGIN; SET LOCAL deadlock_timeout = '60s'; SELECT 1 FROM replicate_ledger WHERE table_name = 'four_fail_src_APP_4_SALESITEM' AND range_lo = '2025-02-01' FOR UPDATE;" >&3
+echo "BEGIN; SET LOCAL deadlock_timeout = '60s'; SELECT 1 FROM replicate_ledger WHERE table_name = '${tag}_four_${tag}_src_APP_4_SALESITEM' AND range_lo = '2025-02-01' FOR UPDATE;" >&3
 sleep 0.5
 "$bin/replicate_all_sales" --config deadlock.toml "${feb[@]}" --max-workers 1 --log-level info >deadlock.out 2>&1 &
 pid=$!
 blocked=0
 for _ in $(seq 200); do
-    blocked=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate target' AND wait_event_type = 'Lock'")
+    # Our sink, waiting on session X (whose query names this run's table): not another suite's.
+    # As the superuser, who sees other users' queries.
+    blocked=$(PGPASSWORD=postgres-superuser psql -h 127.0.0.1 -p "$port" -U postgres -d replicate_test -X -q -t -A -c "SELECT count(*) FROM pg_stat_activity a WHERE application_name = 'libreplicate target'
+                         AND wait_event_type = 'Lock' AND EXISTS (SELECT 1 FROM pg_stat_activity b
+                         WHERE b.pid = ANY (pg_blocking_pids(a.pid)) AND b.query LIKE '%${tag}_%')")
     [ "$blocked" != 0 ] && break
     sleep 0.05
 done
-echo 'LOCK TABLE "four_fail_src_APP_4_SALESITEM" IN SHARE MODE;' >&3
+echo "LOCK TABLE \"${tag}_four_${tag}_src_APP_4_SALESITEM\" IN SHARE MODE;" >&3
 sleep 2
 echo "COMMIT;" >&3
 exec 3>&-
@@ -104,7 +106,7 @@ wait $xpid 2>/dev/null
 grep -q "40P01" deadlock.out && ok "PostgreSQL reported a deadlock (40P01) to our sink" || { bad "no deadlock reached our sink"; cat x.out; }
 grep -q "failed (transient)" deadlock.out && ok "the deadlock was classified transient and retried" || bad "the deadlock was not retried"
 [ "$code" = 0 ] && ok "the run ends successfully after the deadlock" || bad "exit $code after the deadlock"
-[ "$(pg_diff four_fail_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the deadlock" || bad "the target differs after the deadlock"
+[ "$(pg_diff ${tag}_four_${tag}_src_APP_4_SALESITEM)" = 0 ] && ok "the target is exact after the deadlock" || bad "the target differs after the deadlock"
 
 # ---- wrong passwords, a closed port, and secrets in every output --------------------------
 contains_reason() {
@@ -120,8 +122,8 @@ for case in ok:"$pg_conn":"$maria_conn" wrongpg:"$wrong_pg":"$maria_conn" wrongm
     rest=${case#*:}
     source=${rest%%:Driver=\{MariaDB*}
     target=${rest#"$source":}
-    job "$source" "$target" "secret_" "fail_src_" >secret_$name.toml
-    printf '[[reference]]\ntable = "fail_src_APP_4_SALESITEM"\n' >>secret_$name.toml
+    job "$source" "$target" "${tag}_secret_" "${tag}_src_" >secret_$name.toml
+    printf '[[reference]]\ntable = "%s"\n' "${tag}_src_APP_4_SALESITEM" >>secret_$name.toml
     for tool in test_connection replicate_all_sales replicate_reference; do
         args=(--config secret_$name.toml --log-level trace --log-file secret_$name.log)
         [ $tool = replicate_all_sales ] && args+=(--start-date 2025-01-01 --end-date 2025-01-31)
@@ -153,4 +155,9 @@ for case in ok:"$pg_conn":"$maria_conn" wrongpg:"$wrong_pg":"$maria_conn" wrongm
     [ -s secret_$name.log ] && ok "$name: trace log written and checked" || bad "$name: no log file"
 done
 
+# This run's tables and ledger rows.
+for t in "${tag}_src_" "${tag}_killed_${tag}_src_" "${tag}_four_${tag}_src_" "${tag}_secret_${tag}_src_"; do
+    psql_q -c "DROP TABLE IF EXISTS \"${t}APP_4_SALESITEM\"; DELETE FROM replicate_ledger WHERE table_name = '${t}APP_4_SALESITEM'"
+done
+maria_q "DROP TABLE IF EXISTS \`${tag}_four_${tag}_src_APP_4_SALESITEM\`, \`${tag}_secret_${tag}_src_APP_4_SALESITEM\`; DELETE FROM replicate_ledger WHERE table_name LIKE '${tag}_%'"
 finish

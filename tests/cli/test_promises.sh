@@ -10,14 +10,9 @@
 #   (pg_stat_activity, information_schema.processlist).
 # Results are read with the DBMS's own client and compared with the generated demo.
 # Usage: test_promises.sh BIN_DIR SOURCE_DIR SERVERS_ENV
-set -u
-bin=$(cd "$1" && pwd)
-src=$(cd "$2" && pwd)
-servers_env=$3
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 both_servers
 maria_q() { $maria_admin -N -B -e "$1"; }
-canonical() { bash "$src/tests/support/canonical.sh" "$servers_env" "$@"; }
 range=(--start-date 2024-10-01 --end-date 2025-10-31)
 tag="pr$$"   # this process's objects: two runs of the suite on one server do not meet
 sqlite3 demo.db <"$src/examples/demo/make_source.sql" >/dev/null
@@ -98,7 +93,8 @@ peak_pg=0
 "$bin/replicate_all_sales" --config to_pg.toml "${range[@]}" --max-workers 3 --log-level error >/dev/null 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
-    n=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate source'")
+    n=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate source'
+                   AND query LIKE '%${tag}_src%'")
     [ "$n" -gt "$peak_pg" ] && peak_pg=$n
     sleep 0.01
 done

@@ -5,11 +5,7 @@
 # round or cut, a missing target schema, primary keys carried, Ctrl-C while a statement waits
 # on a lock, and bounded memory reading a large month from MariaDB.
 # Usage: test_real_operation.sh BIN_DIR SOURCE_DIR SERVERS_ENV
-set -u
-bin=$(cd "$1" && pwd)
-src=$(cd "$2" && pwd)
-servers_env=$3
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$@"
 both_servers
 maria_in() { local db=$1; shift; $maria_admin --default-character-set=utf8mb4 "$db" -N -B -e "$1"; }
 maria_q() { maria_in replicate_test "$1"; }
