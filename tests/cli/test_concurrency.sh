@@ -220,15 +220,15 @@ for kind in ${CONCURRENCY_KINDS-pg maria sqlite}; do
     case $kind in
     pg) n=$(psql_q -c "SELECT count(*), count(DISTINCT \"ITEM_ID\") FROM \"$table\"")
         d=$(psql_q -c "SELECT count(*) FROM (SELECT * FROM \"$table\" EXCEPT ALL SELECT * FROM \"${tag}_src_APP_4_ITEM\") x")
-        staging=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%__staging'") ;;
+        staging=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename = '${table}__staging'") ;;
     maria) n=$(maria_q "SELECT count(*), count(DISTINCT ITEM_ID) FROM \`$table\`" | tr '\t' '|'); d=0
-        staging=$(maria_q "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%\\_\\_staging'") ;;
+        staging=$(maria_q "SELECT count(*) FROM information_schema.tables WHERE table_name = '${table}__staging'") ;;
     sqlite) n=$(sqlite3 "$file" "SELECT count(*), count(DISTINCT ITEM_ID) FROM \"$table\""); d=0
-        staging=$(sqlite3 "$file" "SELECT count(*) FROM sqlite_master WHERE name LIKE '%\\_\\_staging' ESCAPE '\\'") ;;
+        staging=$(sqlite3 "$file" "SELECT count(*) FROM sqlite_master WHERE name = '${table}__staging'") ;;
     esac
     [ "$n" = "$n_items|$n_items" ] && [ "$d" = 0 ] && ok "$kind: after three refreshes at once the table holds each of the $n_items items once" \
         || bad "$kind: after three refreshes: count|distinct = $n (expected $n_items), $d differing"
-    [ "$staging" = 0 ] && ok "$kind: no staging table is left" || bad "$kind: $staging staging table(s) left"
+    [ "$staging" = 0 ] && ok "$kind: no staging table is left" || bad "$kind: ${table}__staging is left"
 done
 
 # ---- a run that waits too long fails its partitions and names the run in its way -------------

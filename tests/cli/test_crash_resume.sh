@@ -155,7 +155,7 @@ after=$(psql_q -c "SELECT count(*), sum(hashtext(t::text)) FROM \"${tag}_dst_${t
 [ "$after" = "$before" ] && ok "kill 10: the old table is intact after a kill during the swap" || bad "kill 10: the table changed ($before -> $after)"
 "$bin/replicate_reference" --config copy.toml --full-table --log-level error >/dev/null 2>&1
 n=$(psql_q -c "SELECT count(*) FROM (SELECT * FROM \"${tag}_src_APP_4_ITEM\" EXCEPT ALL SELECT * FROM \"${tag}_dst_${tag}_src_APP_4_ITEM\") a")
-s=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE '%APP_4_ITEM__staging'")
+s=$(psql_q -c "SELECT count(*) FROM pg_tables WHERE tablename = '${tag}_dst_${tag}_src_APP_4_ITEM__staging'")
 [ "$n" = 0 ] && [ "$s" = 0 ] && ok "kill 10: the next refresh completes, no staging table left" || bad "kill 10: $n rows differ, $s staging tables"
 # The source as generated again, for the checks that follow.
 psql_q -c "DELETE FROM \"${tag}_src_APP_4_ITEM\" WHERE \"ITEM_ID\" <= 10; INSERT INTO \"${tag}_src_APP_4_ITEM\" SELECT * FROM ${tag}_items_first; DROP TABLE ${tag}_items_first"
