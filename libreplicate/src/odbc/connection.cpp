@@ -186,7 +186,7 @@ std::string get_info(SQLHDBC dbc, SQLUSMALLINT what) {
 
 }  // namespace
 
-Connection::Connection(const EndpointConfig& endpoint, bool source)
+Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRegistry* registry)
     : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
     const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
@@ -214,6 +214,11 @@ Connection::Connection(const EndpointConfig& endpoint, bool source)
             session_.reset();
             open(completed, source);
         }
+    }
+    // Last, so that a constructor that throws leaves nothing registered.
+    if (registry != nullptr) {
+        registry->add(this);
+        registry_ = registry;
     }
 }
 
@@ -291,7 +296,10 @@ void Connection::open(const std::string& connection, bool source) {
                          << info_.driver_version;
 }
 
-Connection::~Connection() { rollback(); }
+Connection::~Connection() {
+    if (registry_ != nullptr) registry_->remove(this);
+    rollback();
+}
 
 SQLHDBC Connection::dbc() const {
     return static_cast<soci::odbc_session_backend*>(session_->get_backend())->hdbc_;

@@ -57,9 +57,13 @@ private:
 
 using Row = std::vector<std::optional<std::string>>;
 
+class ConnectionRegistry;
+
 class Connection {
 public:
-    Connection(const EndpointConfig& endpoint, bool source);
+    /// Connects; with \p registry, the connection is registered there for its lifetime, so
+    /// that a cancelled run can interrupt its running statement.
+    Connection(const EndpointConfig& endpoint, bool source, ConnectionRegistry* registry = nullptr);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -136,6 +140,7 @@ private:
     ServerInfo info_;
     bool in_transaction_ = false;
     bool explicit_transaction_ = false;  // begun with the dialect's begin_statement()
+    ConnectionRegistry* registry_ = nullptr;  // registered there once connected
 };
 
 /// Connections of one side of a run, so a cancelled run can interrupt what they execute.
@@ -161,19 +166,6 @@ private:
     std::mutex mutex_;
     std::set<Connection*> live_;
     std::atomic<bool> cancelled_{false};
-};
-
-/// Registers a connection for the lifetime of this object.
-class Registration {
-public:
-    Registration(ConnectionRegistry& r, Connection& c) : registry_(r), conn_(c) { r.add(&c); }
-    ~Registration() { registry_.remove(&conn_); }
-    Registration(const Registration&) = delete;
-    Registration& operator=(const Registration&) = delete;
-
-private:
-    ConnectionRegistry& registry_;
-    Connection& conn_;
 };
 
 /// Maps an ODBC column description to a ColumnType (before the dialect refines it).

@@ -114,6 +114,18 @@ std::string normalize_decimal(std::string_view in) {
     return s;
 }
 
+const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms) {
+    for (const Column& c : columns) {
+        if (c.name == name) return &c;
+    }
+    if (dbms == Dbms::postgresql) return nullptr;
+    const std::string wanted = replicate::detail::lower(name);
+    for (const Column& c : columns) {
+        if (replicate::detail::lower(c.name) == wanted) return &c;
+    }
+    return nullptr;
+}
+
 bool tagged_double(std::string_view text, double& out) {
     if (text.size() < 2 || text[0] != 'r') return false;
     if (text == "rinf" || text == "r-inf") {
@@ -547,24 +559,25 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
     }
     for (const Unbound& u : unbound_) append_long(batch, u);
     ++rows_read_;
-    if (chunked_) {
-        last_key_.clear();
-        const std::size_t row = batch.rows() - 1;
-        for (std::size_t k : key_columns_) {
-            const ColumnData& col = batch.column(k);
-            switch (schema_[k].type.type) {
-            case Type::boolean:
-            case Type::int8:
-            case Type::int16:
-            case Type::int32:
-            case Type::int64: last_key_.push_back(std::to_string(col.int_at(row))); break;
-            case Type::float32:
-            case Type::float64: last_key_.push_back(shortest_double(col.double_at(row))); break;
-            case Type::date: last_key_.push_back(col.timestamp_at(row).date.to_string()); break;
-            case Type::time: last_key_.push_back(time_text(col.timestamp_at(row))); break;
-            case Type::timestamp: last_key_.push_back(col.timestamp_at(row).to_string()); break;
-            default: last_key_.emplace_back(col.bytes_at(row)); break;
-            }
+}
+
+void OdbcBatchReader::remember_last_key(const Batch& batch) {
+    last_key_.clear();
+    const std::size_t row = batch.rows() - 1;
+    for (std::size_t k : key_columns_) {
+        const ColumnData& col = batch.column(k);
+        switch (schema_[k].type.type) {
+        case Type::boolean:
+        case Type::int8:
+        case Type::int16:
+        case Type::int32:
+        case Type::int64: last_key_.push_back(std::to_string(col.int_at(row))); break;
+        case Type::float32:
+        case Type::float64: last_key_.push_back(shortest_double(col.double_at(row))); break;
+        case Type::date: last_key_.push_back(col.timestamp_at(row).date.to_string()); break;
+        case Type::time: last_key_.push_back(time_text(col.timestamp_at(row))); break;
+        case Type::timestamp: last_key_.push_back(col.timestamp_at(row).to_string()); break;
+        default: last_key_.emplace_back(col.bytes_at(row)); break;
         }
     }
 }
@@ -616,10 +629,13 @@ bool OdbcBatchReader::next(Batch& batch) {
         if (position_ >= fetched_) {
             if (exhausted_ || !fetch_rowset()) break;
         }
+        const std::size_t before = batch.rows();
         while (position_ < fetched_ && batch.rows() < options_.batch_rows) {
             if (status_[position_] != SQL_ROW_NOROW) append_row(batch, position_);
             ++position_;
         }
+        // Once per rowset, not per row: the next chunk starts after the last row read.
+        if (chunked_ && batch.rows() > before) remember_last_key(batch);
     }
     return batch.rows() > 0;
 }
@@ -637,16 +653,8 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
       stmt_(conn.dbc()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
-        // The target column of the same name: exactly, else ignoring case.
-        const Column* target = nullptr;
-        for (const Column& t : target_schema_) {
-            if (t.name == c.name) target = &t;
-        }
-        for (const Column& t : target_schema_) {
-            if (target == nullptr && replicate::detail::lower(t.name) == replicate::detail::lower(c.name)) {
-                target = &t;
-            }
-        }
+        // The target column of the same name, by the rule validation used.
+        const Column* target = find_column(target_schema_, c.name, conn.dialect().dbms());
         target_columns_.push_back(target);
         const NumberStorage numbers = conn.dialect().number_storage(target ? target->type : c.type);
         const ColumnType& t = c.type;
@@ -831,7 +839,6 @@ void Inserter::check_decimals(const Batch& batch) const {
         for (std::size_t r = 0; r < batch.rows(); ++r) {
             if (col.is_null(r)) continue;
             const std::string_view v = col.bytes_at(r);
-            const DecimalDigits d = decimal_digits(v);
             if (to_double) {
                 const int significant = significant_digits(v);
                 if (significant > 15) {
@@ -844,6 +851,7 @@ void Inserter::check_decimals(const Batch& batch) const {
                 continue;
             }
             const ColumnType& tt = target->type;
+            const DecimalDigits d = decimal_digits(v);
             if (d.fraction > tt.scale) {
                 refuse(r, c, std::string(v) + " has " + std::to_string(d.fraction) +
                                  " digits after the point; target column " + target->name + " (" +
@@ -922,7 +930,13 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 if (p.text == Text::decimal_as_double) {
                     // At most 15 significant digits (check_decimals): strtod's correctly
                     // rounded double gives the same digits back.
-                    v = std::strtod(std::string(col.bytes_at(r)).c_str(), nullptr);
+                    // Canonical decimal text of at most 15 significant digits: no allocation.
+                    const std::string_view digits = col.bytes_at(r);
+                    char text[128];
+                    const std::size_t len = std::min(digits.size(), sizeof text - 1);
+                    std::memcpy(text, digits.data(), len);
+                    text[len] = '\0';
+                    v = std::strtod(text, nullptr);
                 } else {
                     v = col.double_at(r);
                     if (std::isnan(v) && !conn_.dialect().holds_nan()) {

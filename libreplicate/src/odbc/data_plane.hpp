@@ -18,6 +18,10 @@
 
 namespace replicate::odbc::detail {
 
+/// Finds \p name among \p columns: exactly on PostgreSQL (quoted names are case-sensitive),
+/// ignoring case elsewhere. One rule for validation, range reads and the inserter.
+const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms);
+
 /// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
 std::string normalize_decimal(std::string_view text);
 
@@ -66,6 +70,8 @@ private:
     /// Executes the query (again, after the last key read, when reading in chunks).
     void execute_query();
     void append_row(Batch& batch, SQLULEN r);
+    /// Reading in chunks: remembers the key of the batch's last row, where the next chunk starts.
+    void remember_last_key(const Batch& batch);
     void append_long(Batch& batch, const Unbound& u);
     [[noreturn]] void truncated(std::size_t column, SQLLEN length) const;
 

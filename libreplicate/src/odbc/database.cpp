@@ -90,20 +90,6 @@ void write_ledger(Connection& conn, const std::string& schema, const LedgerEntry
     conn.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)", &row);
 }
 
-/// Finds \p name among \p columns: exactly on PostgreSQL (quoted names are case-sensitive),
-/// ignoring case elsewhere.
-const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms) {
-    for (const Column& c : columns) {
-        if (c.name == name) return &c;
-    }
-    if (dbms == Dbms::postgresql) return nullptr;
-    const std::string wanted = replicate::detail::lower(name);
-    for (const Column& c : columns) {
-        if (replicate::detail::lower(c.name) == wanted) return &c;
-    }
-    return nullptr;
-}
-
 std::string random_suffix() {
     std::random_device rd;
     char buf[16];
@@ -116,7 +102,7 @@ std::string random_suffix() {
 class OdbcSource final : public Source {
 public:
     OdbcSource(const EndpointConfig& endpoint, std::shared_ptr<detail::ConnectionRegistry> registry)
-        : conn_(endpoint, true), registry_(std::move(registry)), registration_(*registry_, conn_) {}
+        : registry_(std::move(registry)), conn_(endpoint, true, registry_.get()) {}
 
     Schema describe(const QualifiedName& table) override {
         Schema schema = conn_.describe(table);
@@ -142,9 +128,8 @@ public:
     }
 
 private:
+    std::shared_ptr<detail::ConnectionRegistry> registry_;  // outlives conn_, which is in it
     Connection conn_;
-    std::shared_ptr<detail::ConnectionRegistry> registry_;
-    detail::Registration registration_;
 };
 
 }  // namespace
@@ -208,8 +193,7 @@ public:
     OdbcSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id)
         : shared_(std::move(shared)),
           run_id_(std::move(run_id)),
-          conn_(shared_->endpoint, false),
-          registration_(shared_->registry, conn_) {}
+          conn_(shared_->endpoint, false, &shared_->registry) {}
 
     ~OdbcSink() override { abort(); }
 
@@ -239,7 +223,7 @@ public:
                                                    shared_->endpoint.table_lock);
         } else {
             conn_.begin();
-            const Column* col = find_column(schema, spec.partition_column, d.dbms());
+            const Column* col = detail::find_column(schema, spec.partition_column, d.dbms());
             const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
             Params range;
             range.add_bound(partition.range->lo, d.range_binding(type), type);
@@ -399,7 +383,6 @@ private:
     std::shared_ptr<OdbcTarget::Shared> shared_;
     std::string run_id_;
     Connection conn_;
-    detail::Registration registration_;
     std::unique_lock<std::mutex> lock_;
     std::vector<std::pair<std::string, std::int64_t>> held_;
     Partition partition_;
@@ -418,8 +401,7 @@ OdbcTarget::OdbcTarget(EndpointConfig endpoint) : shared_(std::make_shared<Share
 OdbcTarget::~OdbcTarget() = default;
 
 void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
-    Connection conn(shared_->endpoint, false);
-    const detail::Registration registration(shared_->registry, conn);
+    Connection conn(shared_->endpoint, false, &shared_->registry);
     if (!table.target.schema.empty() && !conn.schema_exists(table.target.schema)) {
         throw Error(ErrorKind::config, "target schema '" + table.target.schema +
                                            "' does not exist in the " + conn.info().database +
@@ -429,7 +411,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     for (const Column& c : source_schema) {
-        const Column* t = find_column(existing, c.name, conn.dialect().dbms());
+        const Column* t = detail::find_column(existing, c.name, conn.dialect().dbms());
         if (t == nullptr) {
             throw Error(ErrorKind::config,
                         "target table " + table.target.display() + " has no column '" + c.name +
@@ -450,8 +432,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
 }
 
 void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
-    Connection conn(shared_->endpoint, false);
-    const detail::Registration registration(shared_->registry, conn);
+    Connection conn(shared_->endpoint, false, &shared_->registry);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     ensure_ledger(conn, table.target.schema);
     std::vector<std::pair<int, std::string>> key;
@@ -487,8 +468,7 @@ Schema run_schema() {
 }  // namespace
 
 void OdbcTarget::begin_run(const RunRecord& run) {
-    Connection conn(shared_->endpoint, false);
-    const detail::Registration registration(shared_->registry, conn);
+    Connection conn(shared_->endpoint, false, &shared_->registry);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
@@ -506,8 +486,7 @@ void OdbcTarget::begin_run(const RunRecord& run) {
 }
 
 void OdbcTarget::end_run(const RunRecord& run) {
-    Connection conn(shared_->endpoint, false);
-    const detail::Registration registration(shared_->registry, conn);
+    Connection conn(shared_->endpoint, false, &shared_->registry);
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
     const Dialect& d = conn.dialect();
     Params p;
@@ -531,8 +510,7 @@ std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
 }
 
 std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {
-    Connection conn(shared_->endpoint, false);
-    const detail::Registration registration(shared_->registry, conn);
+    Connection conn(shared_->endpoint, false, &shared_->registry);
     const QualifiedName name = ledger_name(target_table.schema);
     if (!conn.table_exists(name)) return {};
     const Dialect& d = conn.dialect();
