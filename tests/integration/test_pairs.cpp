@@ -459,8 +459,7 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
     if (!src_client.empty()) {
         // A foreign-made source: created and filled with SQL literals by the DBMS's own client,
         // then checked with that client before anything of ours reads it.
-        reference::run_script(src_client, load_script(src_client.rfind("sqlite:", 0) == 0 ? "sqlite" : src.name,
-                                                      load.source.table, schema, rows));
+        reference::run_script(src_client, load_script(src.name, load.source.table, schema, rows));
         check_dump(reference::dump(src_client, load.source.table), schema, rows, src.quirks.negative_zero,
                    src.name == "sqlite", "the source as loaded by " + src.name + "'s client");
     } else {
