@@ -61,7 +61,7 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     if (n == nullptr) fail(origin, "missing [" + name + "] section");
     const toml::table* t = n->as_table();
     if (t == nullptr) fail(origin, "[" + name + "] must be a table");
-    std::set<std::string> allowed{"connection", "schema", "connect_timeout"};
+    std::set<std::string> allowed{"connection", "schema", "connect_timeout", "data_path"};
     if (source) {
         allowed.insert("isolation");
     } else {
@@ -100,6 +100,14 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     } else if (!decimals.empty() && decimals != "number") {
         fail(origin, "decimal_storage '" + decimals + "' in " + where +
                          " is not known: use \"number\" (default) or \"text\"");
+    }
+    const std::string path = get_string(*t, "data_path", where, origin, env, false);
+    if (path == "odbc") {
+        e.native_protocol = false;
+    } else if (!path.empty() && path != "auto") {
+        fail(origin, "data_path '" + path + "' in " + where +
+                         " is not known: use \"auto\" (default: the DBMS's own bulk protocol "
+                         "where the library has one) or \"odbc\"");
     }
     const std::string iso = get_string(*t, "isolation", where, origin, env, false);
     if (iso.empty() || iso == "read_committed") {
@@ -318,10 +326,12 @@ std::string JobConfig::to_masked_toml() const {
     os << "[source]\nconnection = " << quoted(mask_connection_string(source.connection))
        << "\nschema = " << quoted(source.schema)
        << "\nisolation = " << quoted(isolation_name(source.isolation))
-       << "\nconnect_timeout = " << source.connect_timeout_seconds << "\n\n";
+       << "\nconnect_timeout = " << source.connect_timeout_seconds
+       << "\ndata_path = " << (source.native_protocol ? "\"auto\"" : "\"odbc\"") << "\n\n";
     os << "[target]\nconnection = " << quoted(mask_connection_string(target.connection))
        << "\nschema = " << quoted(target.schema) << "\ntable_prefix = "
        << quoted(target.table_prefix) << "\nconnect_timeout = " << target.connect_timeout_seconds
+       << "\ndata_path = " << (target.native_protocol ? "\"auto\"" : "\"odbc\"")
        << "\ntablock = " << (target.table_lock ? "true" : "false")
        << "\nlock_timeout = " << target.lock_timeout_seconds
        << "\nwait_for_other_run = " << target.wait_for_other_run_seconds

@@ -89,6 +89,17 @@ d=$(differences)
 total=$(psql_q -c "SELECT count(*) FROM replicate_ledger WHERE table_name LIKE '${tag}_dst_%' AND range_lo <> 'NULL'")
 [ "$total" -ge 30 ] && ok "a whole run commits $total partitions" || bad "a whole run commits only $total partitions"
 
+# Each of this test's ledger rows takes 0.1 s to insert (a trigger added to the ledger, as a
+# DBA might add one): the kills below aim at moments of the run, and the run is otherwise
+# over in about a second. Other runs' rows are not slowed.
+psql_q -c "CREATE OR REPLACE FUNCTION ${tag}_pace() RETURNS trigger LANGUAGE plpgsql AS
+             \$\$ BEGIN IF NEW.table_name LIKE '${tag}_dst_%' THEN PERFORM pg_sleep(0.1); END IF;
+             RETURN NEW; END \$\$" \
+       -c "CREATE TRIGGER ${tag}_pace BEFORE INSERT ON replicate_ledger FOR EACH ROW
+             EXECUTE FUNCTION ${tag}_pace()"
+trap 'psql_q -c "DROP TRIGGER IF EXISTS ${tag}_pace ON replicate_ledger" -c "DROP FUNCTION IF EXISTS ${tag}_pace()" 2>/dev/null;
+      kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
 # Kill 1 as soon as the run reads (no partition committed yet), kills 2-9 once the ledger
 # holds about i/10 of the partitions. The run must still be going when the kill lands (exit
 # 137), and what it committed must be whole.

@@ -41,6 +41,9 @@ public:
         replicate::EndpointConfig e;
         e.connection = connection;
         e.decimals_as_text = decimals_as_text;
+        // REPLICATE_TEST_DATA_PATH=odbc: rows through ODBC even where a native path exists.
+        const char* path = std::getenv("REPLICATE_TEST_DATA_PATH");
+        e.native_protocol = path == nullptr || std::string(path) != "odbc";
         return e;
     }
     std::unique_ptr<replicate::SourceFactory> source_factory() const {

@@ -3,7 +3,7 @@
 # Usage: install_deps.sh [build|test]   (test adds what the test suite uses)
 set -euo pipefail
 what=${1:-build}
-packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libsqliteodbc sqlite3
+packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libpq-dev libsqliteodbc sqlite3
           libsqlite3-dev libboost-program-options-dev libboost-log-dev libboost-dev doctest-dev
           libtomlplusplus-dev)
 # The test suite measures peak memory with /usr/bin/time.

@@ -27,6 +27,11 @@ struct EndpointConfig {
     /// Seconds to wait for a connection to open (login included). The library enforces it
     /// itself around the driver's connect, so it holds for every driver.
     int connect_timeout_seconds = 30;
+    /// Rows travel through the DBMS's own bulk protocol where the library has one and the
+    /// connection string says enough to open it (PostgreSQL: libpq, binary cursor reads and
+    /// COPY writes; see docs/performance.md); false, or `data_path = "odbc"`: through ODBC.
+    /// Connecting, checks, DDL and the ledger's reads use ODBC either way.
+    bool native_protocol = true;
     /// Target only: ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
     bool table_lock = false;
     /// Target only: seconds a statement waits for a lock held by another session before it

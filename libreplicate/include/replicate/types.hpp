@@ -179,6 +179,19 @@ public:
     /// Appends a Value; throws Error(kind internal) if it does not fit the column's storage.
     void append(const Value& v);
 
+    // Column-wise access for embedders and writers: each array has one entry per row (NULL
+    // rows hold 0 / a default value), valid until the column changes. Only the array of the
+    // column's storage is filled: ints for integers and booleans, doubles for floats,
+    // timestamps for date/time/timestamp, bytes for decimal, text and binary.
+    const std::uint8_t* null_flags() const { return nulls_.data(); }  ///< 1 where NULL
+    const std::int64_t* int_values() const { return ints_.data(); }
+    const double* double_values() const { return doubles_.data(); }
+    const Timestamp* timestamp_values() const { return times_.data(); }
+    /// All byte values back to back; row r's value is [byte_ends()[r-1], byte_ends()[r])
+    /// (from 0 for row 0).
+    const char* byte_data() const { return bytes_.data(); }
+    const std::size_t* byte_ends() const { return ends_.data(); }
+
     bool is_null(std::size_t row) const { return nulls_[row] != 0; }
     std::int64_t int_at(std::size_t row) const { return ints_[row]; }
     double double_at(std::size_t row) const { return doubles_[row]; }

@@ -23,6 +23,7 @@
 #include <replicate/odbc/database.hpp>
 #include <replicate/types.hpp>
 
+#include "../cancel.hpp"
 #include "handles.hpp"
 
 namespace replicate::odbc::detail {
@@ -59,7 +60,7 @@ using Row = std::vector<std::optional<std::string>>;
 
 class ConnectionRegistry;
 
-class Connection {
+class Connection final : public replicate::detail::Cancellable {
 public:
     /// Connects; with \p registry, the connection is registered there for its lifetime, so
     /// that a cancelled run can interrupt its running statement.
@@ -92,7 +93,7 @@ public:
     std::vector<std::string> primary_key(const QualifiedName& table);
     /// Interrupts the statement running on this connection, if any. Thread-safe; the
     /// interrupted call fails with the driver's error.
-    void cancel() noexcept;
+    void cancel() noexcept override;
     /// Marks \p stmt as the statement running on this connection while alive, so cancel()
     /// can reach it.
     class Running {
@@ -144,29 +145,7 @@ private:
 };
 
 /// Connections of one side of a run, so a cancelled run can interrupt what they execute.
-class ConnectionRegistry {
-public:
-    void add(Connection* c) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        live_.insert(c);
-    }
-    void remove(Connection* c) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        live_.erase(c);
-    }
-    /// Cancels every registered connection's running statement; later waits see cancelled().
-    void cancel_all() {
-        cancelled_ = true;
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (Connection* c : live_) c->cancel();
-    }
-    bool cancelled() const { return cancelled_; }
-
-private:
-    std::mutex mutex_;
-    std::set<Connection*> live_;
-    std::atomic<bool> cancelled_{false};
-};
+class ConnectionRegistry : public replicate::detail::CancelRegistry {};
 
 /// Maps an ODBC column description to a ColumnType (before the dialect refines it).
 ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT digits,

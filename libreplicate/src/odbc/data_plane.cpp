@@ -1,5 +1,7 @@
 #include "data_plane.hpp"
 
+#include "../value_fit.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -733,52 +735,16 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                 "cannot prepare the insert into " + table_.display());
 }
 
-namespace {
-
-/// Fraction digits a nanosecond value needs (0 for whole seconds, up to 9).
-int fraction_digits(std::uint32_t ns) {
-    if (ns == 0) return 0;
-    int digits = 9;
-    while (ns % 10 == 0) {
-        ns /= 10;
-        --digits;
-    }
-    return digits;
-}
-
-}  // namespace
-
-bool on_legacy_grid(const Timestamp& t, const std::string& native) {
-    if (native == "smalldatetime") return t.second == 0 && t.nanosecond == 0;
-    if (t.nanosecond % 1000000 != 0) return false;
-    const std::uint32_t ms = t.nanosecond / 1000000;
-    return ms % 10 == 0 || ms % 10 == 3 || ms % 10 == 7;
-}
-
 void Inserter::check_timestamps(const Batch& batch) const {
-    // A target column that would round a value is a data error, never a silent change: a
-    // datetime rounds 23:59:59.999 to the next day; timestamp(6) drops 100-ns ticks.
     for (std::size_t c = 0; c < schema_.size(); ++c) {
         if (schema_[c].type.type != Type::timestamp) continue;
         const Column* target = target_columns_[c];
         if (target == nullptr || target->type.type != Type::timestamp) continue;
         const ColumnData& col = batch.column(c);
-        const std::string native = replicate::detail::lower(target->type.native_name);
         for (std::size_t r = 0; r < batch.rows(); ++r) {
             if (col.is_null(r)) continue;
-            const Timestamp& t = col.timestamp_at(r);
-            const bool fits = target->type.legacy_datetime
-                                  ? on_legacy_grid(t, native)
-                                  : fraction_digits(t.nanosecond) <= std::max(0, target->type.precision);
-            if (!fits) {
-                std::ostringstream os;
-                os << "writing " << label_ << " into " << table_.display() << ", row "
-                   << rows_ + static_cast<std::int64_t>(r) + 1 << ", column '" << schema_[c].name
-                   << "': " << t.to_string() << " does not fit " << target->type.native_name
-                   << (target->type.legacy_datetime ? "" : "(" + std::to_string(target->type.precision) + ")")
-                   << " without rounding; use a wider type (e.g. datetime2(7))";
-                throw Error(ErrorKind::data, os.str());
-            }
+            const std::string why = replicate::detail::timestamp_misfit(col.timestamp_at(r), *target);
+            if (!why.empty()) refuse(r, c, why);
         }
     }
 }
@@ -790,32 +756,6 @@ void Inserter::refuse(std::size_t row, std::size_t column, const std::string& wh
        << "': " << why;
     throw Error(ErrorKind::data, os.str());
 }
-
-namespace {
-
-/// Digits of a canonical decimal text before and after the point, leading zeros of the
-/// integer part and trailing zeros of the fraction not counted.
-struct DecimalDigits {
-    int integer = 0;
-    int fraction = 0;
-};
-
-DecimalDigits decimal_digits(std::string_view v) {
-    DecimalDigits d;
-    std::size_t i = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
-    const std::size_t point = v.find('.');
-    const std::size_t int_end = point == std::string_view::npos ? v.size() : point;
-    while (i < int_end && v[i] == '0') ++i;
-    d.integer = static_cast<int>(int_end - i);
-    if (point != std::string_view::npos) {
-        std::size_t end = v.size();
-        while (end > point + 1 && v[end - 1] == '0') --end;
-        d.fraction = static_cast<int>(end - point - 1);
-    }
-    return d;
-}
-
-}  // namespace
 
 void Inserter::check_decimals(const Batch& batch) const {
     for (std::size_t c = 0; c < schema_.size(); ++c) {
@@ -850,21 +790,8 @@ void Inserter::check_decimals(const Batch& batch) const {
                 }
                 continue;
             }
-            const ColumnType& tt = target->type;
-            const DecimalDigits d = decimal_digits(v);
-            if (d.fraction > tt.scale) {
-                refuse(r, c, std::string(v) + " has " + std::to_string(d.fraction) +
-                                 " digits after the point; target column " + target->name + " (" +
-                                 tt.native_name + ", scale " + std::to_string(tt.scale) +
-                                 ") would round it: widen the target column");
-            }
-            if (d.integer > tt.precision - tt.scale) {
-                refuse(r, c, std::string(v) + " has " + std::to_string(d.integer) +
-                                 " digits before the point; target column " + target->name + " (" +
-                                 tt.native_name + "(" + std::to_string(tt.precision) + "," +
-                                 std::to_string(tt.scale) + ")) holds " +
-                                 std::to_string(tt.precision - tt.scale) + ": widen it");
-            }
+            const std::string why = replicate::detail::decimal_misfit(v, *target);
+            if (!why.empty()) refuse(r, c, why);
         }
     }
 }

@@ -15,6 +15,8 @@
 #include <replicate/source.hpp>
 
 #include "connection.hpp"
+#include "../sink_session.hpp"
+#include "../value_fit.hpp"
 
 namespace replicate::odbc::detail {
 
@@ -38,9 +40,7 @@ std::string decimal_from_double(double v, int scale);
 std::u16string utf8_to_utf16(std::string_view utf8);
 std::string utf16_to_utf8(const char16_t* units, std::size_t count);
 
-/// True if SQL Server's datetime (ticks of 1/300 s: .000, .003, .007, .010, ...) or, for
-/// \p native "smalldatetime", whole minutes hold \p t as it is.
-bool on_legacy_grid(const Timestamp& t, const std::string& native);
+using replicate::detail::on_legacy_grid;
 
 /// The shortest "%.{15,16,17}g" rendering of \p v that reads back as the same double ("-0",
 /// "inf", "nan" included).
@@ -107,13 +107,13 @@ public:
 };
 
 /// Inserts batches with parameter arrays into one table.
-class Inserter {
+class Inserter final : public replicate::detail::RowWriter {
 public:
     /// \p target_schema, when known, lets data errors name the column that does not fit.
     Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
              std::string label, Schema target_schema = {}, bool table_lock = false);
-    void insert(const Batch& batch);
-    std::int64_t rows() const { return rows_; }
+    void insert(const Batch& batch) override;
+    std::int64_t rows() const override { return rows_; }
 
 private:
     /// How a value becomes the bytes of a SQL_C_CHAR parameter.

@@ -9,6 +9,9 @@
 #include <sstream>
 
 #include "../log.hpp"
+#include "../postgres/reader.hpp"
+#include "../postgres/writer.hpp"
+#include "../sink_session.hpp"
 #include "../text.hpp"
 #include "connection.hpp"
 #include "data_plane.hpp"
@@ -68,26 +71,29 @@ void ensure_ledger(Connection& conn, const std::string& schema) {
     }
 }
 
-void write_ledger(Connection& conn, const std::string& schema, const LedgerEntry& e) {
-    const Dialect& d = conn.dialect();
+void write_ledger(replicate::detail::SinkSession& session, const std::string& schema,
+                  const LedgerEntry& e) {
+    const Dialect& d = session.dialect();
     const std::string table = d.qualified(ledger_name(schema));
-    Params key;
-    key.add_text(e.target_table);
-    key.add_text(e.range_lo);
-    key.add_text(e.range_hi);
-    conn.execute("DELETE FROM " + table + " WHERE " + d.quote("table_name") + " = ? AND " +
-                     d.quote("range_lo") + " = ? AND " + d.quote("range_hi") + " = ?",
-                 &key);
-    Params row;
-    row.add_text(e.target_table);
-    row.add_text(e.range_lo);
-    row.add_text(e.range_hi);
-    row.add_text(e.source_table);
-    row.add_int(e.rows);
-    row.add_text(e.run_id);
-    row.add_text(e.finished_at);
+    session.execute("DELETE FROM " + table + " WHERE " + d.quote("table_name") + " = ? AND " +
+                        d.quote("range_lo") + " = ? AND " + d.quote("range_hi") + " = ?",
+                    {e.target_table, e.range_lo, e.range_hi});
     const std::string cols = quoted_columns(d, ledger_schema());
-    conn.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)", &row);
+    session.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    {e.target_table, e.range_lo, e.range_hi, e.source_table,
+                     static_cast<long long>(e.rows), e.run_id, e.finished_at});
+}
+
+/// The libpq parameters of \p endpoint when its rows are to travel natively (PostgreSQL),
+/// else nullopt.
+std::optional<std::vector<std::pair<std::string, std::string>>> native_parameters(
+    const EndpointConfig& endpoint, const char* side) {
+    if (!endpoint.native_protocol) return std::nullopt;
+    auto params = pg::libpq_parameters(endpoint.connection, endpoint.connect_timeout_seconds);
+    if (params) {
+        REPLICATE_LOG(debug) << side << ": rows through libpq (PostgreSQL's own protocol)";
+    }
+    return params;
 }
 
 std::string random_suffix() {
@@ -99,14 +105,21 @@ std::string random_suffix() {
 
 // ---- source ------------------------------------------------------------------------------
 
+/// A source on one endpoint. Its connections open when first needed: the ODBC one for
+/// describing tables, and, where rows travel natively, the libpq one for reading them (a worker
+/// that only reads holds one source session).
 class OdbcSource final : public Source {
 public:
-    OdbcSource(const EndpointConfig& endpoint, std::shared_ptr<detail::ConnectionRegistry> registry)
-        : registry_(std::move(registry)), conn_(endpoint, true, registry_.get()) {}
+    OdbcSource(const EndpointConfig& endpoint, std::shared_ptr<detail::ConnectionRegistry> registry,
+               const std::optional<std::vector<std::pair<std::string, std::string>>>& native)
+        : endpoint_(endpoint), registry_(std::move(registry)), native_(native) {
+        if (!native_) odbc();  // unreachable: fail now, as the interface promises
+    }
 
     Schema describe(const QualifiedName& table) override {
-        Schema schema = conn_.describe(table);
-        const std::vector<std::string> key = conn_.primary_key(table);
+        Connection& conn = odbc();
+        Schema schema = conn.describe(table);
+        const std::vector<std::string> key = conn.primary_key(table);
         for (std::size_t k = 0; k < key.size(); ++k) {
             for (Column& c : schema) {
                 if (c.name == key[k]) c.key_position = static_cast<int>(k + 1);
@@ -117,28 +130,49 @@ public:
 
     std::unique_ptr<BatchReader> read(const Partition& partition, const Schema& schema,
                                       const ReadOptions& options) override {
-        return std::make_unique<detail::OdbcBatchReader>(conn_, partition, schema, options);
+        if (native_) {
+            if (!pg_) {
+                pg_dialect_ = make_dialect(Dbms::postgresql);
+                pg_ = std::make_unique<pg::Connection>(
+                    *native_, pg_dialect_->source_session_setup(endpoint_.isolation), "source",
+                    registry_.get());
+            }
+            return std::make_unique<pg::CursorReader>(*pg_, *pg_dialect_, partition, schema, options);
+        }
+        return std::make_unique<detail::OdbcBatchReader>(odbc(), partition, schema, options);
     }
 
     std::int64_t count_null_partition_rows(const TableSpec& table) override {
         if (table.partition_column.empty()) return 0;
-        const auto rows = conn_.query(conn_.dialect().count_null(table.source, table.partition_column));
+        Connection& conn = odbc();
+        const auto rows = conn.query(conn.dialect().count_null(table.source, table.partition_column));
         if (rows.empty() || rows[0].empty() || !rows[0][0]) return 0;
         return std::stoll(*rows[0][0]);
     }
 
 private:
-    std::shared_ptr<detail::ConnectionRegistry> registry_;  // outlives conn_, which is in it
-    Connection conn_;
+    Connection& odbc() {
+        if (!odbc_) odbc_ = std::make_unique<Connection>(endpoint_, true, registry_.get());
+        return *odbc_;
+    }
+
+    EndpointConfig endpoint_;
+    std::shared_ptr<detail::ConnectionRegistry> registry_;  // outlives the connections in it
+    std::optional<std::vector<std::pair<std::string, std::string>>> native_;
+    std::unique_ptr<Dialect> pg_dialect_;
+    std::unique_ptr<pg::Connection> pg_;
+    std::unique_ptr<Connection> odbc_;
 };
 
 }  // namespace
 
 OdbcSourceFactory::OdbcSourceFactory(EndpointConfig endpoint)
-    : endpoint_(std::move(endpoint)), registry_(std::make_shared<detail::ConnectionRegistry>()) {}
+    : endpoint_(std::move(endpoint)),
+      registry_(std::make_shared<detail::ConnectionRegistry>()),
+      native_(native_parameters(endpoint_, "source")) {}
 
 std::unique_ptr<Source> OdbcSourceFactory::connect() {
-    return std::make_unique<OdbcSource>(endpoint_, registry_);
+    return std::make_unique<OdbcSource>(endpoint_, registry_, native_);
 }
 
 void OdbcSourceFactory::cancel() { registry_->cancel_all(); }
@@ -151,14 +185,36 @@ struct OdbcTarget::Shared {
     // SQLite has one writer at a time: sinks of one target take turns instead of failing with
     // "database is locked". Other DBMSs do not use it.
     std::mutex write_mutex;
+    // Where rows travel natively (PostgreSQL COPY), the libpq parameters.
+    std::optional<std::vector<std::pair<std::string, std::string>>> native;
+    // Target tables' columns as validate() and prepare() found them, so a sink need not
+    // describe the table for every partition.
+    std::mutex schemas_mutex;
+    std::map<std::string, Schema> schemas;
+
+    void remember(const QualifiedName& table, const Schema& schema) {
+        const std::lock_guard<std::mutex> lock(schemas_mutex);
+        schemas[table.display()] = schema;
+    }
+    Schema target_schema(const QualifiedName& table) {
+        {
+            const std::lock_guard<std::mutex> lock(schemas_mutex);
+            const auto it = schemas.find(table.display());
+            if (it != schemas.end()) return it->second;
+        }
+        Connection conn(endpoint, false, &registry);
+        Schema schema = conn.describe(table);
+        remember(table, schema);
+        return schema;
+    }
 };
 
 namespace {
 
-/// SQLite's single writer: a lock on the target's write mutex when \p conn's dialect needs
-/// writes serialised, an empty lock otherwise.
-std::unique_lock<std::mutex> lock_for_writes(OdbcTarget::Shared& shared, const Connection& conn) {
-    if (!conn.dialect().serialize_writes()) return {};
+/// SQLite's single writer: a lock on the target's write mutex when \p d needs writes
+/// serialised, an empty lock otherwise.
+std::unique_lock<std::mutex> lock_for_writes(OdbcTarget::Shared& shared, const Dialect& d) {
+    if (!d.serialize_writes()) return {};
     return std::unique_lock<std::mutex>(shared.write_mutex);
 }
 
@@ -188,49 +244,101 @@ std::vector<std::string> lock_parts(const Partition& p) {
     return out;
 }
 
-class OdbcSink final : public Sink {
+/// The ODBC target session: rows go in as parameter arrays.
+class OdbcSession final : public replicate::detail::SinkSession {
 public:
-    OdbcSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id)
-        : shared_(std::move(shared)),
-          run_id_(std::move(run_id)),
-          conn_(shared_->endpoint, false, &shared_->registry) {}
+    OdbcSession(const EndpointConfig& endpoint, detail::ConnectionRegistry* registry)
+        : conn_(endpoint, false, registry) {}
+    const Dialect& dialect() const override { return conn_.dialect(); }
+    const std::string& database() const override { return conn_.info().database; }
+    void begin() override { conn_.begin(); }
+    void commit() override { conn_.commit(); }
+    void rollback() noexcept override { conn_.rollback(); }
+    bool in_transaction() const override { return conn_.in_transaction(); }
+    void execute(const std::string& sql, const std::vector<replicate::detail::SqlArg>& args) override {
+        Params p = params(args);
+        conn_.execute(sql, args.empty() ? nullptr : &p);
+    }
+    std::vector<replicate::detail::TextRow> query(
+        const std::string& sql, const std::vector<replicate::detail::SqlArg>& args) override {
+        Params p = params(args);
+        return conn_.query(sql, args.empty() ? nullptr : &p);
+    }
+    void delete_range(const QualifiedName& table, const std::string& column,
+                      const DateRange& range, const ColumnType& type) override {
+        const Dialect& d = conn_.dialect();
+        Params p;
+        p.add_bound(range.lo, d.range_binding(type), type);
+        p.add_bound(range.hi, d.range_binding(type), type);
+        conn_.execute(d.delete_rows(table, column), &p);
+    }
+    bool table_exists(const QualifiedName& table) override { return conn_.table_exists(table); }
+    std::unique_ptr<replicate::detail::RowWriter> writer(const QualifiedName& table,
+                                                         const Schema& schema,
+                                                         const std::string& label,
+                                                         const Schema& target_schema,
+                                                         bool table_lock) override {
+        return std::make_unique<Inserter>(conn_, table, schema, label, target_schema, table_lock);
+    }
 
-    ~OdbcSink() override { abort(); }
+private:
+    static Params params(const std::vector<replicate::detail::SqlArg>& args) {
+        Params p;
+        for (const auto& a : args) {
+            if (const auto* t = std::get_if<std::string>(&a)) {
+                p.add_text(*t);
+            } else {
+                p.add_int(std::get<long long>(a));
+            }
+        }
+        return p;
+    }
+    Connection conn_;
+};
+
+std::vector<replicate::detail::SqlArg> args_of(const Query& q) {
+    return {q.params.begin(), q.params.end()};
+}
+
+/// Publishes one partition at a time on its own target session, whatever carries the rows.
+class TableSink final : public Sink {
+public:
+    TableSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id,
+              std::unique_ptr<replicate::detail::SinkSession> session)
+        : shared_(std::move(shared)), run_id_(std::move(run_id)), session_(std::move(session)) {}
+
+    ~TableSink() override { abort(); }
 
     void begin(const Partition& partition, const Schema& schema) override {
         abort();
-        lock_ = lock_for_writes(*shared_, conn_);
+        lock_ = lock_for_writes(*shared_, session_->dialect());
         partition_ = partition;
         const TableSpec& spec = partition.table;
         const std::string label = spec.source.display() + " " + partition.label();
         lock_against_other_runs(partition);
-        const Schema target_schema = conn_.describe(spec.target);
-        const Dialect& d = conn_.dialect();
+        const Schema target_schema = shared_->target_schema(spec.target);
+        replicate::detail::SinkSession& s = *session_;
+        const Dialect& d = s.dialect();
+        const bool table_lock = shared_->endpoint.table_lock;
         if (partition.whole_table()) {
             staging_ = QualifiedName{spec.target.schema, spec.target.table + "__staging"};
             // The staging table has the target's column types, so a value converts into it
             // exactly as it would into the target (and fails the same way).
-            if (d.refresh_in_one_transaction()) conn_.begin();
-            conn_.execute(d.drop_table_if_exists(staging_));
-            conn_.execute(d.create_table_like(staging_, spec.target, target_schema));
-            if (!conn_.in_transaction()) conn_.begin();
-            inserter_ = std::make_unique<Inserter>(conn_, staging_, schema, label, target_schema,
-                                                   shared_->endpoint.table_lock);
+            if (d.refresh_in_one_transaction()) s.begin();
+            s.execute(d.drop_table_if_exists(staging_));
+            s.execute(d.create_table_like(staging_, spec.target, target_schema));
+            if (!s.in_transaction()) s.begin();
+            writer_ = s.writer(staging_, schema, label, target_schema, table_lock);
         } else if (partition.null_dates) {
-            conn_.begin();
-            conn_.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
-            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema,
-                                                   shared_->endpoint.table_lock);
+            s.begin();
+            s.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
+            writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
         } else {
-            conn_.begin();
+            s.begin();
             const Column* col = detail::find_column(schema, spec.partition_column, d.dbms());
-            const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
-            Params range;
-            range.add_bound(partition.range->lo, d.range_binding(type), type);
-            range.add_bound(partition.range->hi, d.range_binding(type), type);
-            conn_.execute(d.delete_rows(spec.target, spec.partition_column), &range);
-            inserter_ = std::make_unique<Inserter>(conn_, spec.target, schema, label, target_schema,
-                                                   shared_->endpoint.table_lock);
+            s.delete_range(spec.target, spec.partition_column, *partition.range,
+                           col ? col->type : ColumnType{Type::timestamp});
+            writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
         }
         schema_ = schema;
         active_ = true;
@@ -238,35 +346,36 @@ public:
 
     void write(const Batch& batch) override {
         if (!active_) throw Error(ErrorKind::internal, "Sink::write() before begin()");
-        inserter_->insert(batch);
+        writer_->insert(batch);
     }
 
     void commit() override {
         if (!active_) throw Error(ErrorKind::internal, "Sink::commit() before begin()");
-        const LedgerEntry entry =
-            LedgerEntry::for_partition(partition_, inserter_->rows(), run_id_);
+        writer_->finish();
+        const LedgerEntry entry = LedgerEntry::for_partition(partition_, writer_->rows(), run_id_);
         const TableSpec& spec = partition_.table;
+        replicate::detail::SinkSession& s = *session_;
         if (partition_.whole_table()) {
             // Staging is loaded; now swap its rows in, in one transaction with the ledger entry.
-            const Dialect& d = conn_.dialect();
+            const Dialect& d = s.dialect();
             if (!d.refresh_in_one_transaction()) {
-                conn_.commit();
-                conn_.begin();
+                s.commit();
+                s.begin();
             }
-            conn_.execute(d.delete_rows(spec.target, ""));
-            conn_.execute(d.insert_select(spec.target, staging_, schema_));
-            write_ledger(conn_, spec.target.schema, entry);
+            s.execute(d.delete_rows(spec.target, ""));
+            s.execute(d.insert_select(spec.target, staging_, schema_));
+            write_ledger(s, spec.target.schema, entry);
             if (d.refresh_in_one_transaction()) {
-                conn_.execute(d.drop_table_if_exists(staging_));
+                s.execute(d.drop_table_if_exists(staging_));
                 staging_ = {};
             }
-            conn_.commit();
+            s.commit();
             drop_staging();
         } else {
-            write_ledger(conn_, spec.target.schema, entry);
-            conn_.commit();
+            write_ledger(s, spec.target.schema, entry);
+            s.commit();
         }
-        inserter_.reset();
+        writer_.reset();
         active_ = false;
         unlock_other_runs();
         if (lock_.owns_lock()) lock_.unlock();
@@ -276,7 +385,7 @@ private:
     /// Takes this partition's locks against other runs (and other sinks of this run that
     /// overlap it), waiting up to [target] wait_for_other_run. Nothing is written before.
     void lock_against_other_runs(const Partition& partition) {
-        const Dialect& d = conn_.dialect();
+        const Dialect& d = session_->dialect();
         if (d.try_lock_query("", 0).sql.empty()) return;  // the DBMS's writer lock excludes
         const auto started = std::chrono::steady_clock::now();
         const auto deadline =
@@ -284,7 +393,7 @@ private:
         const TableSpec& spec = partition.table;
         bool logged = false;
         for (const std::string& part : lock_parts(partition)) {
-            const std::string what = conn_.info().database + "\n" + spec.target.schema + "\n" +
+            const std::string what = session_->database() + "\n" + spec.target.schema + "\n" +
                                      spec.target.table + "\n" + part;
             const std::uint64_t h = fnv1a(what);
             char name[40];
@@ -292,7 +401,8 @@ private:
                           static_cast<unsigned long long>(h));
             const auto key = static_cast<std::int64_t>(h);
             for (;;) {
-                const auto rows = conn_.query(d.try_lock_query(name, key));
+                const auto rows = session_->query(d.try_lock_query(name, key).sql,
+                                                  args_of(d.try_lock_query(name, key)));
                 if (!rows.empty() && !rows[0].empty() && rows[0][0] && *rows[0][0] == "1") break;
                 if (shared_->registry.cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
                 if (std::chrono::steady_clock::now() >= deadline) {
@@ -326,18 +436,16 @@ private:
     /// " (run R started S: C)" for the other runs the run history shows running, or "".
     std::string holders() {
         try {
-            const Dialect& d = conn_.dialect();
+            const Dialect& d = session_->dialect();
             const QualifiedName runs{shared_->endpoint.schema, run_table_name};
-            if (!conn_.table_exists(runs)) return {};
-            Params p;
-            p.add_text(run_id_);
+            if (!session_->table_exists(runs)) return {};
             std::string out;
-            for (const detail::Row& r :
-                 conn_.query("SELECT " + d.quote("run_id") + ", " + d.quote("started_at") + ", " +
+            for (const replicate::detail::TextRow& r :
+                 session_->query("SELECT " + d.quote("run_id") + ", " + d.quote("started_at") + ", " +
                                  d.quote("command") + " FROM " + d.qualified(runs) + " WHERE " +
                                  d.quote("status") + " = 'running' AND " + d.quote("run_id") +
                                  " <> ?",
-                             &p)) {
+                                 {run_id_})) {
                 out += (out.empty() ? " (running: " : "; ") + r[0].value_or("?") + " started " +
                        r[1].value_or("?") + " UTC: " + r[2].value_or("");
             }
@@ -350,7 +458,8 @@ private:
     void unlock_other_runs() noexcept {
         for (const auto& [name, key] : held_) {
             try {
-                conn_.query(conn_.dialect().unlock_query(name, key));
+                const Query q = session_->dialect().unlock_query(name, key);
+                session_->query(q.sql, args_of(q));
             } catch (const std::exception& e) {
                 // The lock ends with the session anyway.
                 REPLICATE_LOG(debug) << "could not release " << name << ": " << e.what();
@@ -362,7 +471,7 @@ private:
     void drop_staging() noexcept {
         if (staging_.table.empty()) return;
         try {
-            conn_.execute(conn_.dialect().drop_table_if_exists(staging_));
+            session_->execute(session_->dialect().drop_table_if_exists(staging_));
         } catch (const std::exception& e) {
             REPLICATE_LOG(warning) << "could not drop " << staging_ << ": " << e.what();
         }
@@ -370,9 +479,9 @@ private:
     }
 
     void abort() noexcept {
-        inserter_.reset();
-        if (active_ || conn_.in_transaction()) {
-            conn_.rollback();
+        writer_.reset();
+        if (active_ || session_->in_transaction()) {
+            session_->rollback();
             drop_staging();
             active_ = false;
         }
@@ -382,13 +491,13 @@ private:
 
     std::shared_ptr<OdbcTarget::Shared> shared_;
     std::string run_id_;
-    Connection conn_;
+    std::unique_ptr<replicate::detail::SinkSession> session_;
     std::unique_lock<std::mutex> lock_;
     std::vector<std::pair<std::string, std::int64_t>> held_;
     Partition partition_;
     Schema schema_;
     QualifiedName staging_;
-    std::unique_ptr<Inserter> inserter_;
+    std::unique_ptr<replicate::detail::RowWriter> writer_;
     bool active_ = false;
 };
 
@@ -396,6 +505,7 @@ private:
 
 OdbcTarget::OdbcTarget(EndpointConfig endpoint) : shared_(std::make_shared<Shared>()) {
     shared_->endpoint = std::move(endpoint);
+    shared_->native = native_parameters(shared_->endpoint, "target");
 }
 
 OdbcTarget::~OdbcTarget() = default;
@@ -410,6 +520,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     }
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
+    shared_->remember(table.target, existing);
     for (const Column& c : source_schema) {
         const Column* t = detail::find_column(existing, c.name, conn.dialect().dbms());
         if (t == nullptr) {
@@ -433,7 +544,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
 
 void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     Connection conn(shared_->endpoint, false, &shared_->registry);
-    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     ensure_ledger(conn, table.target.schema);
     std::vector<std::pair<int, std::string>> key;
     for (const Column& c : source_schema) {
@@ -446,8 +557,10 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     }
     if (!create_if_missing(conn, table.target,
                            conn.dialect().create_table(table.target, source_schema, primary_key))) {
+        shared_->remember(table.target, conn.describe(table.target));
         return;
     }
+    shared_->remember(table.target, conn.describe(table.target));
     if (table.mode == TableMode::partitioned && !table.partition_column.empty()) {
         // Range deletes then seek instead of scanning, and parallel writers of different
         // months do not lock each other's rows.
@@ -469,7 +582,7 @@ Schema run_schema() {
 
 void OdbcTarget::begin_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false, &shared_->registry);
-    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
     create_if_missing(conn, table, d.create_table(table, run_schema(), {"run_id"}));
@@ -487,7 +600,7 @@ void OdbcTarget::begin_run(const RunRecord& run) {
 
 void OdbcTarget::end_run(const RunRecord& run) {
     Connection conn(shared_->endpoint, false, &shared_->registry);
-    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn);
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     const Dialect& d = conn.dialect();
     Params p;
     p.add_text(run.finished_at);
@@ -506,7 +619,16 @@ void OdbcTarget::end_run(const RunRecord& run) {
 void OdbcTarget::cancel() { shared_->registry.cancel_all(); }
 
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
-    return std::make_unique<OdbcSink>(shared_, run_id);
+    std::unique_ptr<replicate::detail::SinkSession> session;
+    if (shared_->native) {
+        const std::unique_ptr<Dialect> d = make_dialect(Dbms::postgresql);
+        session = pg::make_sink_session(std::make_unique<pg::Connection>(
+            *shared_->native, d->target_session_setup(shared_->endpoint.lock_timeout_seconds),
+            "target", &shared_->registry));
+    } else {
+        session = std::make_unique<OdbcSession>(shared_->endpoint, &shared_->registry);
+    }
+    return std::make_unique<TableSink>(shared_, run_id, std::move(session));
 }
 
 std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <replicate/config.hpp>
@@ -63,7 +64,9 @@ namespace detail {
 class ConnectionRegistry;
 }
 
-/// Sources on an ODBC connection string. Thread-safe.
+/// Sources on an ODBC connection string. Thread-safe. Where the endpoint is PostgreSQL and
+/// EndpointConfig::native_protocol is set, rows are read through libpq (a binary cursor);
+/// tables are described through ODBC either way.
 class OdbcSourceFactory : public SourceFactory {
 public:
     explicit OdbcSourceFactory(EndpointConfig endpoint);
@@ -74,9 +77,12 @@ public:
 private:
     EndpointConfig endpoint_;
     std::shared_ptr<detail::ConnectionRegistry> registry_;
+    std::optional<std::vector<std::pair<std::string, std::string>>> native_;
 };
 
-/// A target database. Thread-safe; each Sink owns its own connection.
+/// A target database. Thread-safe; each Sink owns its own connection. Where the endpoint is
+/// PostgreSQL and EndpointConfig::native_protocol is set, sinks write with COPY through libpq
+/// (range delete, rows and ledger row in one transaction); checks and DDL use ODBC.
 class OdbcTarget : public Target, public Ledger {
 public:
     explicit OdbcTarget(EndpointConfig endpoint);
