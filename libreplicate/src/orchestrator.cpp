@@ -4,6 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <exception>
 #include <mutex>
 #include <ostream>
 #include <random>
@@ -135,11 +137,126 @@ Orchestrator::Orchestrator(SourceFactory& source, Target& target, RunOptions opt
 
 namespace {
 
+/// A worker's connections: one source and one sink, kept from one partition to the next.
+/// Opened when first needed; dropped after a failed attempt (the connection may be broken).
+struct WorkerSession {
+    std::unique_ptr<Source> source;
+    std::unique_ptr<Sink> sink;
+};
+
+/// Idle worker sessions. At most max_workers exist, since that many tasks run at once.
+class SessionPool {
+public:
+    WorkerSession take() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (idle_.empty()) return {};
+        WorkerSession s = std::move(idle_.back());
+        idle_.pop_back();
+        return s;
+    }
+    void give_back(WorkerSession s) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        idle_.push_back(std::move(s));
+    }
+    /// Closes every idle connection.
+    void close() {
+        std::vector<WorkerSession> idle;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            idle.swap(idle_);
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<WorkerSession> idle_;
+};
+
 struct TaskContext {
     SourceFactory& source;
     Target& target;
     const RunOptions& options;
     const std::string& run_id;
+    SessionPool& sessions;
+};
+
+/// Reads a partition on its own thread while the caller writes: the reader fills the next
+/// batch while the sink sends the previous one. Two batches, so memory stays bounded.
+class ReadAhead {
+public:
+    ReadAhead(BatchReader& reader, const Schema& schema, const std::atomic<bool>* cancel)
+        : reader_(reader), cancel_(cancel) {
+        for (int i = 0; i < 2; ++i) free_.emplace_back(schema);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~ReadAhead() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    ReadAhead(const ReadAhead&) = delete;
+    ReadAhead& operator=(const ReadAhead&) = delete;
+
+    /// The next filled batch, or nullptr at the end of the stream; rethrows the reader's error.
+    Batch* next() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (current_) {
+            free_.push_back(std::move(*current_));
+            current_.reset();
+            cv_.notify_all();
+        }
+        cv_.wait(lock, [&] { return !full_.empty() || done_; });
+        if (!full_.empty()) {
+            current_ = std::move(full_.front());
+            full_.pop_front();
+            return &*current_;
+        }
+        if (error_) std::rethrow_exception(error_);
+        return nullptr;
+    }
+
+private:
+    void run() noexcept {
+        try {
+            for (;;) {
+                Batch batch;
+                {
+                    std::unique_lock<std::mutex> lock(mutex_);
+                    cv_.wait(lock, [&] { return !free_.empty() || stop_; });
+                    if (stop_) break;
+                    batch = std::move(free_.back());
+                    free_.pop_back();
+                }
+                if (is_cancelled(cancel_)) throw Error(ErrorKind::cancelled, "interrupted");
+                const bool more = reader_.next(batch);
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (!more) break;
+                full_.push_back(std::move(batch));
+                cv_.notify_all();
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            error_ = std::current_exception();
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_ = true;
+        cv_.notify_all();
+    }
+
+    BatchReader& reader_;
+    const std::atomic<bool>* cancel_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<Batch> free_;
+    std::deque<Batch> full_;
+    std::optional<Batch> current_;
+    bool stop_ = false;
+    bool done_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;
 };
 
 /// True if the ledger shows that this run committed \p partition (used when a commit's outcome
@@ -172,23 +289,27 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
         result.rows = 0;
         result.bytes = 0;
         bool committing = false;
+        WorkerSession session = ctx.sessions.take();
         try {
             check_cancel(ctx.options.cancel);
-            std::unique_ptr<Source> source = ctx.source.connect();
-            std::unique_ptr<Sink> sink = ctx.target.open_sink(ctx.run_id);
-            sink->begin(partition, schema);
-            std::unique_ptr<BatchReader> reader =
-                source->read(partition, schema, ctx.options.read);
-            Batch batch(schema);
-            while (reader->next(batch)) {
-                check_cancel(ctx.options.cancel);
-                sink->write(batch);
-                result.rows += static_cast<std::int64_t>(batch.rows());
-                result.bytes += static_cast<std::int64_t>(batch.byte_size());
+            if (!session.source) session.source = ctx.source.connect();
+            if (!session.sink) session.sink = ctx.target.open_sink(ctx.run_id);
+            session.sink->begin(partition, schema);
+            {
+                std::unique_ptr<BatchReader> reader =
+                    session.source->read(partition, schema, ctx.options.read);
+                ReadAhead ahead(*reader, schema, ctx.options.cancel);
+                while (const Batch* batch = ahead.next()) {
+                    check_cancel(ctx.options.cancel);
+                    session.sink->write(*batch);
+                    result.rows += static_cast<std::int64_t>(batch->rows());
+                    result.bytes += static_cast<std::int64_t>(batch->byte_size());
+                }
             }
             check_cancel(ctx.options.cancel);
             committing = true;
-            sink->commit();
+            session.sink->commit();
+            ctx.sessions.give_back(std::move(session));
             result.error_kind.reset();
             result.error.clear();
             return finish(PartitionStatus::done);
@@ -288,45 +409,22 @@ RunReport Orchestrator::run(const Plan& plan) {
     }
 }
 
+/// One table of a run: its checked schema and its partitions.
+struct Orchestrator::TableWork {
+    const TableSpec* spec = nullptr;
+    Schema schema;
+    std::int64_t null_rows = 0;
+    std::vector<Partition> parts;
+    std::vector<PartitionResult> results;
+    std::vector<bool> to_run;
+    std::chrono::steady_clock::time_point first_start = std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point last_end = std::chrono::steady_clock::time_point::min();
+};
+
 RunReport Orchestrator::run_plan(const Plan& plan) {
     RunReport report;
     report.run_id = options_.run_id.empty() ? make_run_id() : options_.run_id;
-
-    // Phase 1: check every table before writing anything.
-    std::vector<Schema> schemas;
-    std::vector<std::int64_t> null_rows(plan.tables.size(), 0);
-    {
-        std::unique_ptr<Source> source = source_.connect();
-        for (std::size_t i = 0; i < plan.tables.size(); ++i) {
-            const TableSpec& spec = plan.tables[i];
-            if (spec.mode == TableMode::partitioned && !plan.range) {
-                throw Error(ErrorKind::config,
-                            spec.source.display() + " is partitioned but the plan has no range");
-            }
-            Schema schema = source->describe(spec.source);
-            if (spec.mode == TableMode::partitioned) {
-                auto it = std::find_if(schema.begin(), schema.end(), [&](const Column& c) {
-                    return c.name == spec.partition_column;
-                });
-                if (it == schema.end()) {
-                    throw Error(ErrorKind::config, "date column '" + spec.partition_column +
-                                                       "' does not exist in " +
-                                                       spec.source.display() +
-                                                       ": fix date_column in the job file");
-                }
-                if (it->type.type != Type::date && it->type.type != Type::timestamp) {
-                    std::ostringstream os;
-                    os << "date column '" << spec.partition_column << "' of "
-                       << spec.source.display() << " is " << it->type
-                       << ", not a date or timestamp: name a date/datetime column";
-                    throw Error(ErrorKind::config, os.str());
-                }
-                null_rows[i] = source->count_null_partition_rows(spec);
-            }
-            target_.validate(spec, schema);
-            schemas.push_back(std::move(schema));
-        }
-    }
+    std::vector<TableWork> work = check_tables(plan);
 
     RunRecord record;
     record.run_id = report.run_id;
@@ -340,93 +438,16 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
                                << e.what();
     }
 
-    boost::asio::thread_pool pool(static_cast<std::size_t>(options_.max_workers));
-    std::mutex results_mutex;
-    const TaskContext ctx{source_, target_, options_, report.run_id};
-    const DateRange no_range{};
+    for (TableWork& t : work) plan_table(t, plan);
+    schedule(work, report.run_id);
 
-    for (std::size_t i = 0; i < plan.tables.size(); ++i) {
-        const TableSpec& spec = plan.tables[i];
-        const Schema& schema = schemas[i];
+    // Summarise, table by table in plan order.
+    for (TableWork& t : work) {
         TableSummary summary;
-        summary.table = spec.source.display();
-        summary.null_partition_rows = null_rows[i];
-        if (null_rows[i] > 0 && !options_.include_null_dates) {
-            REPLICATE_LOG(warning) << spec.source << ": " << null_rows[i] << " row(s) have a NULL "
-                                   << spec.partition_column << " and belong to no partition";
-        }
-        const auto table_started = std::chrono::steady_clock::now();
-        std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(no_range));
-        if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
-            parts.push_back(Partition{spec, std::nullopt, true});
-            summary.null_rows_copied = true;
-        }
-
-        std::vector<PartitionResult> table_results(parts.size());
-        std::vector<bool> to_run(parts.size(), true);
-        try {
-            if (is_cancelled(options_.cancel)) throw Error(ErrorKind::cancelled, "interrupted");
-            target_.prepare(spec, schema);
-            if (options_.resume) {
-                const std::vector<LedgerEntry> done = target_.ledger().entries(spec.target);
-                for (std::size_t p = 0; p < parts.size(); ++p) {
-                    for (const LedgerEntry& e : done) {
-                        if (e.matches(parts[p])) {
-                            to_run[p] = false;
-                            table_results[p].partition = parts[p];
-                            table_results[p].status = PartitionStatus::skipped;
-                            table_results[p].rows = e.rows;
-                            break;
-                        }
-                    }
-                }
-            }
-        } catch (const Error& e) {
-            for (std::size_t p = 0; p < parts.size(); ++p) {
-                table_results[p].partition = parts[p];
-                table_results[p].status = e.kind() == ErrorKind::cancelled
-                                              ? PartitionStatus::cancelled
-                                              : PartitionStatus::failed;
-                table_results[p].error_kind = e.kind();
-                table_results[p].error = e.what();
-                to_run[p] = false;
-            }
-            REPLICATE_LOG(error) << spec.source << ": " << e.what();
-        }
-
-        const std::size_t n_run =
-            static_cast<std::size_t>(std::count(to_run.begin(), to_run.end(), true));
-        Countdown countdown(n_run);
-        for (std::size_t p = 0; p < parts.size(); ++p) {
-            if (!to_run[p]) continue;
-            boost::asio::post(pool, [&, p]() noexcept {
-                PartitionResult r;
-                try {
-                    r = run_partition(ctx, parts[p], schema);
-                } catch (...) {
-                    // run_partition catches everything; this is the last line of defence so a
-                    // pool thread never sees an exception (Boost 1.74 would terminate).
-                    r.partition = parts[p];
-                    r.status = PartitionStatus::failed;
-                    r.error_kind = ErrorKind::internal;
-                    r.error = "unexpected exception in task";
-                }
-                {
-                    std::lock_guard<std::mutex> lock(results_mutex);
-                    table_results[p] = r;
-                    if (progress_) {
-                        try {
-                            progress_(r);
-                        } catch (...) {
-                        }
-                    }
-                }
-                countdown.done();
-            });
-        }
-        if (n_run > 0) countdown.wait();
-
-        for (const PartitionResult& r : table_results) {
+        summary.table = t.spec->source.display();
+        summary.null_partition_rows = t.null_rows;
+        summary.null_rows_copied = options_.include_null_dates && t.spec->mode == TableMode::partitioned;
+        for (const PartitionResult& r : t.results) {
             switch (r.status) {
             case PartitionStatus::done: ++summary.partitions_ok; break;
             case PartitionStatus::skipped: ++summary.partitions_skipped; break;
@@ -437,11 +458,11 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
             if (r.status == PartitionStatus::cancelled) report.cancelled = true;
             report.partitions.push_back(r);
         }
-        summary.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - table_started).count();
+        if (t.first_start <= t.last_end) {
+            summary.seconds = std::chrono::duration<double>(t.last_end - t.first_start).count();
+        }
         report.tables.push_back(summary);
     }
-    pool.join();
     if (is_cancelled(options_.cancel)) report.cancelled = true;
     for (const PartitionResult& r : report.partitions) {
         if (r.status == PartitionStatus::done) {
@@ -460,6 +481,132 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
                                << e.what();
     }
     return report;
+}
+
+std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan) {
+    // Every table is checked before anything is written.
+    std::vector<TableWork> work(plan.tables.size());
+    std::unique_ptr<Source> source = source_.connect();
+    for (std::size_t i = 0; i < plan.tables.size(); ++i) {
+        const TableSpec& spec = plan.tables[i];
+        TableWork& t = work[i];
+        t.spec = &spec;
+        if (spec.mode == TableMode::partitioned && !plan.range) {
+            throw Error(ErrorKind::config,
+                        spec.source.display() + " is partitioned but the plan has no range");
+        }
+        t.schema = source->describe(spec.source);
+        if (spec.mode == TableMode::partitioned) {
+            auto it = std::find_if(t.schema.begin(), t.schema.end(), [&](const Column& c) {
+                return c.name == spec.partition_column;
+            });
+            if (it == t.schema.end()) {
+                throw Error(ErrorKind::config, "date column '" + spec.partition_column +
+                                                   "' does not exist in " + spec.source.display() +
+                                                   ": fix date_column in the job file");
+            }
+            if (it->type.type != Type::date && it->type.type != Type::timestamp) {
+                std::ostringstream os;
+                os << "date column '" << spec.partition_column << "' of " << spec.source.display()
+                   << " is " << it->type << ", not a date or timestamp: name a date/datetime column";
+                throw Error(ErrorKind::config, os.str());
+            }
+            t.null_rows = source->count_null_partition_rows(spec);
+        }
+        target_.validate(spec, t.schema);
+    }
+    return work;
+}
+
+void Orchestrator::plan_table(TableWork& t, const Plan& plan) {
+    const TableSpec& spec = *t.spec;
+    if (t.null_rows > 0 && !options_.include_null_dates) {
+        REPLICATE_LOG(warning) << spec.source << ": " << t.null_rows << " row(s) have a NULL "
+                               << spec.partition_column << " and belong to no partition";
+    }
+    t.parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
+    if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
+        t.parts.push_back(Partition{spec, std::nullopt, true});
+    }
+    t.results.assign(t.parts.size(), PartitionResult{});
+    t.to_run.assign(t.parts.size(), true);
+    try {
+        if (is_cancelled(options_.cancel)) throw Error(ErrorKind::cancelled, "interrupted");
+        target_.prepare(spec, t.schema);
+        if (!options_.resume) return;
+        const std::vector<LedgerEntry> done = target_.ledger().entries(spec.target);
+        for (std::size_t p = 0; p < t.parts.size(); ++p) {
+            for (const LedgerEntry& e : done) {
+                if (!e.matches(t.parts[p])) continue;
+                t.to_run[p] = false;
+                t.results[p].partition = t.parts[p];
+                t.results[p].status = PartitionStatus::skipped;
+                t.results[p].rows = e.rows;
+                break;
+            }
+        }
+    } catch (const Error& e) {
+        for (std::size_t p = 0; p < t.parts.size(); ++p) {
+            t.results[p].partition = t.parts[p];
+            t.results[p].status = e.kind() == ErrorKind::cancelled ? PartitionStatus::cancelled
+                                                                   : PartitionStatus::failed;
+            t.results[p].error_kind = e.kind();
+            t.results[p].error = e.what();
+            t.to_run[p] = false;
+        }
+        REPLICATE_LOG(error) << spec.source << ": " << e.what();
+    }
+}
+
+void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run_id) {
+    // One budget of workers (= source connections) for every partition of every table: a
+    // nightly run of ten one-day tables runs them side by side, not one after another.
+    SessionPool sessions;
+    const TaskContext ctx{source_, target_, options_, run_id, sessions};
+    std::mutex results_mutex;
+    std::size_t n_run = 0;
+    for (const TableWork& t : work) {
+        n_run += static_cast<std::size_t>(std::count(t.to_run.begin(), t.to_run.end(), true));
+    }
+    Countdown countdown(n_run);
+    {
+        boost::asio::thread_pool pool(static_cast<std::size_t>(options_.max_workers));
+        for (TableWork& t : work) {
+            for (std::size_t p = 0; p < t.parts.size(); ++p) {
+                if (!t.to_run[p]) continue;
+                boost::asio::post(pool, [&, p, tw = &t]() noexcept {
+                    const auto started = std::chrono::steady_clock::now();
+                    PartitionResult r;
+                    try {
+                        r = run_partition(ctx, tw->parts[p], tw->schema);
+                    } catch (...) {
+                        // run_partition catches everything; this is the last line of defence
+                        // so a pool thread never sees an exception (Boost 1.74 would terminate).
+                        r.partition = tw->parts[p];
+                        r.status = PartitionStatus::failed;
+                        r.error_kind = ErrorKind::internal;
+                        r.error = "unexpected exception in task";
+                    }
+                    {
+                        std::lock_guard<std::mutex> lock(results_mutex);
+                        tw->first_start = std::min(tw->first_start, started);
+                        tw->last_end = std::max(tw->last_end, std::chrono::steady_clock::now());
+                        tw->results[p] = r;
+                        if (progress_) {
+                            try {
+                                progress_(r);
+                            } catch (...) {
+                            }
+                        }
+                    }
+                    countdown.done();
+                });
+            }
+        }
+        if (n_run > 0) countdown.wait();
+        pool.join();
+    }
+    sessions.close();
 }
 
 }  // namespace replicate

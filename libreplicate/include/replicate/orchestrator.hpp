@@ -1,6 +1,6 @@
 #pragma once
 /// \file orchestrator.hpp
-/// Runs a plan: tables one after another, each table's partitions in parallel.
+/// Runs a plan: every partition of every table on one shared budget of workers.
 
 #include <atomic>
 #include <chrono>
@@ -114,13 +114,24 @@ public:
 
     /// Validates every table first (source table and partition column exist, the target can take
     /// the columns) and throws Error(kind config or connection) before writing anything if one
-    /// does not. Then copies table by table and returns one result per partition.
+    /// does not. Then prepares each table and copies the partitions of all tables on
+    /// max_workers workers (partitions start in plan order: table by table, month by month);
+    /// each worker keeps its source and target connections from one partition to the next
+    /// and reads the next batch while the previous one is written. Returns one result per
+    /// partition, in plan order.
     /// Setting the cancel flag interrupts statements in flight (SourceFactory::cancel(),
     /// Target::cancel()); a run interrupted during its checks throws Error(kind cancelled).
     RunReport run(const Plan& plan);
 
 private:
+    struct TableWork;
     RunReport run_plan(const Plan& plan);
+    /// Checks every table (nothing written); throws on the first that cannot be copied.
+    std::vector<TableWork> check_tables(const Plan& plan);
+    /// Splits a table into partitions, prepares its target and marks what --resume skips.
+    void plan_table(TableWork& table, const Plan& plan);
+    /// Runs every partition still to run on the worker pool.
+    void schedule(std::vector<TableWork>& work, const std::string& run_id);
     SourceFactory& source_;
     Target& target_;
     RunOptions options_;
