@@ -18,7 +18,7 @@ namespace {
 constexpr std::size_t max_rowset = 1000;
 constexpr std::size_t long_chunk = 64 * 1024;
 // Parameter buffers of one insert call are capped; wider rows insert in smaller chunks.
-constexpr std::size_t insert_buffer_budget = std::size_t{64} << 20;
+constexpr std::size_t insert_buffer_budget = std::size_t{16} << 20;
 
 SQLCHAR* sql_text(const std::string& s) {
     return reinterpret_cast<SQLCHAR*>(const_cast<char*>(s.c_str()));
@@ -801,34 +801,57 @@ void Inserter::insert(const Batch& batch) {
     if (n == 0) return;
     check_timestamps(batch);
     check_decimals(batch);
-    // Width of each variable-length column: its longest value in this batch.
-    std::size_t row_width = 0;
-    for (std::size_t c = 0; c < params_.size(); ++c) {
-        Param& p = params_[c];
-        const ColumnData& col = batch.column(c);
-        switch (p.c_type) {
-        case SQL_C_SBIGINT: p.width = sizeof(std::int64_t); break;
-        case SQL_C_DOUBLE: p.width = sizeof(double); break;
-        case SQL_C_TYPE_DATE: p.width = sizeof(SQL_DATE_STRUCT); break;
-        case SQL_C_TYPE_TIMESTAMP: p.width = sizeof(SQL_TIMESTAMP_STRUCT); break;
-        default:
-            if (p.text == Text::datetime || p.text == Text::number) {
-                p.width = 40;
-            } else {
-                std::size_t longest = 0;
-                for (std::size_t r = 0; r < n; ++r) {
-                    if (!col.is_null(r)) longest = std::max(longest, col.bytes_at(r).size());
-                }
-                // UTF-16 needs at most 2 bytes per UTF-8 byte.
-                p.width = static_cast<SQLLEN>(p.text == Text::utf16 ? 2 * longest + 2 : longest + 1);
-            }
+    // Rows go in chunks whose buffers stay within the budget; each variable-length column is
+    // as wide as its longest value in the chunk, so one long value widens only its chunk.
+    const std::size_t cols = params_.size();
+    std::vector<std::size_t> widths(cols);
+    std::vector<bool> variable(cols);
+    for (std::size_t c = 0; c < cols; ++c) {
+        variable[c] = params_[c].c_type != SQL_C_SBIGINT && params_[c].c_type != SQL_C_DOUBLE &&
+                      params_[c].c_type != SQL_C_TYPE_DATE && params_[c].c_type != SQL_C_TYPE_TIMESTAMP &&
+                      params_[c].text != Text::datetime && params_[c].text != Text::number;
+    }
+    for (std::size_t begin = 0; begin < n;) {
+        std::size_t row_width = cols * sizeof(SQLLEN);
+        for (std::size_t c = 0; c < cols; ++c) {
+            widths[c] = variable[c] ? 1 : width_of(batch, c, begin);
+            row_width += widths[c];
         }
-        row_width += static_cast<std::size_t>(p.width) + sizeof(SQLLEN);
+        std::size_t end = begin;
+        while (end < n) {
+            std::size_t grown = row_width;
+            for (std::size_t c = 0; c < cols; ++c) {
+                if (!variable[c]) continue;
+                const std::size_t w = width_of(batch, c, end);
+                if (w > widths[c]) grown += w - widths[c];
+            }
+            if (end > begin && grown * (end - begin + 1) > insert_buffer_budget) break;
+            for (std::size_t c = 0; c < cols; ++c) {
+                if (variable[c]) widths[c] = std::max(widths[c], width_of(batch, c, end));
+            }
+            row_width = grown;
+            ++end;
+        }
+        for (std::size_t c = 0; c < cols; ++c) params_[c].width = static_cast<SQLLEN>(widths[c]);
+        execute_chunk(batch, begin, end);
+        begin = end;
     }
-    const std::size_t chunk = std::max<std::size_t>(1, std::min(n, insert_buffer_budget / row_width));
-    for (std::size_t begin = 0; begin < n; begin += chunk) {
-        execute_chunk(batch, begin, std::min(n, begin + chunk));
+}
+
+std::size_t Inserter::width_of(const Batch& batch, std::size_t c, std::size_t r) const {
+    const Param& p = params_[c];
+    switch (p.c_type) {
+    case SQL_C_SBIGINT: return sizeof(std::int64_t);
+    case SQL_C_DOUBLE: return sizeof(double);
+    case SQL_C_TYPE_DATE: return sizeof(SQL_DATE_STRUCT);
+    case SQL_C_TYPE_TIMESTAMP: return sizeof(SQL_TIMESTAMP_STRUCT);
+    default: break;
     }
+    if (p.text == Text::datetime || p.text == Text::number) return 40;
+    const ColumnData& col = batch.column(c);
+    const std::size_t len = col.is_null(r) ? 0 : col.bytes_at(r).size();
+    // UTF-16 needs at most 2 bytes per UTF-8 byte.
+    return p.text == Text::utf16 ? 2 * len + 2 : len + 1;
 }
 
 void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t end) {
@@ -836,12 +859,12 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
     for (std::size_t c = 0; c < params_.size(); ++c) {
         Param& p = params_[c];
         const ColumnData& col = batch.column(c);
-        p.buffer.assign(static_cast<std::size_t>(p.width) * rows, 0);
+        char* const buffer = p.reserve(static_cast<std::size_t>(p.width) * rows);
         p.indicator.assign(rows, 0);
         p.column_size = p.size;
         for (std::size_t i = 0; i < rows; ++i) {
             const std::size_t r = begin + i;
-            char* dst = p.buffer.data() + static_cast<std::size_t>(p.width) * i;
+            char* dst = buffer + static_cast<std::size_t>(p.width) * i;
             if (col.is_null(r)) {
                 p.indicator[i] = SQL_NULL_DATA;
                 continue;
@@ -956,7 +979,7 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
         Param& p = params_[c];
         conn_.check(SQLBindParameter(h, static_cast<SQLUSMALLINT>(c + 1), SQL_PARAM_INPUT, p.c_type,
                                      p.sql_type, p.column_size, p.digits,
-                                     p.buffer.data() + static_cast<std::size_t>(p.width) * first,
+                                     p.buffer.get() + static_cast<std::size_t>(p.width) * first,
                                      p.width, p.indicator.data() + first),
                     SQL_HANDLE_STMT, h, "cannot bind column " + schema_[c].name);
     }

@@ -7,6 +7,7 @@
 #include <sqlext.h>
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -126,9 +127,20 @@ private:
         Text text = Text::raw;
         SQLLEN width = 0;
         SQLULEN column_size = 0;  // of the current chunk
-        std::vector<char> buffer;
+        // Grown, never zero-filled: every byte the driver reads is written first.
+        std::unique_ptr<char[]> buffer;
+        std::size_t capacity = 0;
         std::vector<SQLLEN> indicator;
+        char* reserve(std::size_t bytes) {
+            if (capacity < bytes) {
+                buffer.reset(new char[bytes]);
+                capacity = bytes;
+            }
+            return buffer.get();
+        }
     };
+    /// The buffer width column \p c needs for row \p r of \p batch.
+    std::size_t width_of(const Batch& batch, std::size_t c, std::size_t r) const;
     void execute_chunk(const Batch& batch, std::size_t begin, std::size_t end);
     /// Binds rows [first, first + n) of the filled buffers and executes; throws with the
     /// failing row named (\p begin: the chunk's first batch row).
