@@ -363,11 +363,6 @@ void ColumnData::append_bytes(std::string_view v) {
     ends_.push_back(bytes_.size());
 }
 
-std::string_view ColumnData::bytes_at(std::size_t row) const {
-    const std::size_t begin = row == 0 ? 0 : ends_[row - 1];
-    return std::string_view(bytes_).substr(begin, ends_[row] - begin);
-}
-
 void ColumnData::append(const Value& v) {
     const Storage s = storage_of(type_);
     if (v.is_null()) {

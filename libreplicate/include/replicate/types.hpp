@@ -196,7 +196,10 @@ public:
     std::int64_t int_at(std::size_t row) const { return ints_[row]; }
     double double_at(std::size_t row) const { return doubles_[row]; }
     const Timestamp& timestamp_at(std::size_t row) const { return times_[row]; }
-    std::string_view bytes_at(std::size_t row) const;
+    std::string_view bytes_at(std::size_t row) const {
+        const std::size_t begin = row == 0 ? 0 : ends_[row - 1];
+        return std::string_view(bytes_.data() + begin, ends_[row] - begin);
+    }
     Value value(std::size_t row) const;
 
 private:
