@@ -207,6 +207,36 @@ for kind in pg maria; do
     wait $holder 2>/dev/null
 done
 
+# ---- the real width: 197 columns, 122 of them varchar(50) -----------------------------------------
+# Like APP_4_SALESITEM. Made by psql; copied into MariaDB (where strict InnoDB refused to create
+# such a table: rows could pass 8126 bytes) and into PostgreSQL; each copy read back by its
+# own client and compared with psql's view of the source.
+defs="\"ID\" bigint PRIMARY KEY, \"SOLD\" timestamp(3) NOT NULL"
+sel="g, TIMESTAMP '2025-01-01' + g * interval '83 minutes'"
+for i in $(seq 1 195); do
+    case $((i % 8)) in
+    0 | 1 | 2 | 3 | 4) defs+=", \"V$i\" varchar(50)"
+        sel+=", CASE WHEN (g + $i) % 5 = 0 THEN NULL ELSE left('v$i-' || g || '-café-中-😀-' || repeat('x', (g * $i) % 40), 50) END" ;;
+    5 | 6) defs+=", \"N$i\" numeric(16,4)"; sel+=", CASE WHEN (g + $i) % 5 = 0 THEN NULL ELSE ((g * $i) % 1000003 - 500000) / 7.0 END" ;;
+    7) defs+=", \"F$i\" smallint"; sel+=", (g % 2)::smallint" ;;
+    esac
+done
+psql_q -c "DROP TABLE IF EXISTS \"${tag}_W\"" -c "CREATE TABLE \"${tag}_W\" ($defs)" \
+       -c "INSERT INTO \"${tag}_W\" SELECT $sel FROM generate_series(1, 1000) AS g"
+canonical postgresql "${tag}_W" >wide.expected
+for kind in maria pg; do
+    if [ $kind = maria ]; then target=$maria_conn; else target=$pg_conn; fi
+    job "$pg_conn" "$target" "${tag}_wide_" "${tag}_W" SOLD >wide.toml
+    run --config wide.toml --log-level error >wide.out 2>&1
+    code=$?
+    canonical $([ $kind = maria ] && echo mariadb || echo postgresql) "${tag}_wide_${tag}_W" >wide.$kind
+    [ "$code" = 0 ] && cmp -s wide.expected wide.$kind \
+        && ok "$kind: a 197-column table (122 x varchar(50)) is created and copied, equal as its client reads it" \
+        || { bad "$kind: the 197-column table: exit $code, copy differs: $(diff wide.expected wide.$kind | head -c 300)"; head -c 300 wide.out; }
+done
+maria_q "DROP TABLE IF EXISTS \`${tag}_wide_${tag}_W\`"
+psql_q -c "DROP TABLE IF EXISTS \"${tag}_W\", \"${tag}_wide_${tag}_W\""
+
 # ---- a large month from MariaDB stays in bounded memory ----------------------------------------
 if [ -x /usr/bin/time ]; then
     cols=""
