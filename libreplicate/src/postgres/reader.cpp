@@ -187,7 +187,7 @@ CursorReader::CursorReader(Connection& conn, const Dialect& d, const Partition& 
         if (where != std::string::npos) sql += plain.substr(where);
         // The cursor's name says what it reads, so that pg_stat_activity shows it while it
         // fetches (a name longer than 63 bytes is cut by the server, the same for every use).
-        cursor_ = d.quote("replicate " + spec.source.table + " " +
+        cursor_ = d.quote("replicate " + spec.source.display() + " " +
                           (partition.range ? partition.range->lo.to_string()
                                            : partition.null_dates ? "NULL" : "all"));
         conn_.begin("BEGIN READ ONLY");
