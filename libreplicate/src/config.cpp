@@ -284,7 +284,7 @@ JobConfig parse_job(std::string_view text, const Environment& env, const std::st
         job.run.batch_rows = static_cast<std::size_t>(
             get_int(*t, "batch_rows", "[run]", origin, 10000, 1, 10000000));
         job.run.batch_bytes = static_cast<std::size_t>(
-            get_int(*t, "batch_bytes", "[run]", origin, 32ll << 20, 1ll << 16, 1ll << 34));
+            get_int(*t, "batch_bytes", "[run]", origin, 16ll << 20, 1ll << 16, 1ll << 34));
         job.run.retry_attempts =
             static_cast<int>(get_int(*t, "retry_attempts", "[run]", origin, 3, 1, 100));
         job.run.retry_base_delay_ms = static_cast<int>(

@@ -62,7 +62,7 @@ struct ReferenceTableConfig {
 struct RunConfig {
     int max_workers = 2;
     std::size_t batch_rows = 10000;
-    std::size_t batch_bytes = std::size_t{32} << 20;
+    std::size_t batch_bytes = std::size_t{16} << 20;
     int retry_attempts = 3;
     int retry_base_delay_ms = 500;
 };

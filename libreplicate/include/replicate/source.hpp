@@ -12,10 +12,11 @@
 namespace replicate {
 
 /// How much one Batch may hold. A batch ends at whichever limit it reaches first, so a
-/// 197-column table with long text cannot blow up memory.
+/// 197-column table with long text cannot blow up memory. A worker of the orchestrator holds
+/// two batches (one read ahead while the other is written).
 struct ReadOptions {
     std::size_t batch_rows = 10000;
-    std::size_t batch_bytes = std::size_t{32} << 20;
+    std::size_t batch_bytes = std::size_t{16} << 20;
     friend bool operator==(const ReadOptions& a, const ReadOptions& b) {
         return a.batch_rows == b.batch_rows && a.batch_bytes == b.batch_bytes;
     }
