@@ -55,6 +55,40 @@ TEST_CASE("a batch keeps NULLs, empty strings, zero bytes and exact values colum
     CHECK(batch.rows() == 0);
 }
 
+TEST_CASE("column-wise access: arrays of values and NULL flags, one entry per row") {
+    ColumnData ints(Type::int32);
+    ints.append_int(7);
+    ints.append_null();
+    ints.append_int(-3);
+    REQUIRE(ints.size() == 3);
+    CHECK(ints.null_flags()[0] == 0);
+    CHECK(ints.null_flags()[1] == 1);
+    CHECK(ints.int_values()[0] == 7);
+    CHECK(ints.int_values()[2] == -3);
+
+    ColumnData text(Type::text);
+    text.append_bytes("ab");
+    text.append_null();
+    text.append_bytes("");
+    text.append_bytes("xyz");
+    const char* data = text.byte_data();
+    const std::size_t* ends = text.byte_ends();
+    CHECK(std::string(data, ends[0]) == "ab");
+    CHECK(ends[1] == ends[0]);  // NULL: no bytes
+    CHECK(text.null_flags()[1] == 1);
+    CHECK(ends[2] == ends[1]);  // '' : no bytes, not NULL
+    CHECK(text.null_flags()[2] == 0);
+    CHECK(std::string(data + ends[2], ends[3] - ends[2]) == "xyz");
+    CHECK(text.bytes_at(3) == "xyz");
+
+    ColumnData times(Type::timestamp);
+    times.append_timestamp(Timestamp{test::d("2025-10-31"), 23, 59, 59, 5});
+    CHECK(times.timestamp_values()[0].nanosecond == 5);
+    ColumnData dbl(Type::float64);
+    dbl.append_double(-0.0);
+    CHECK(std::signbit(dbl.double_values()[0]));
+}
+
 TEST_CASE("appending a value of the wrong kind is an internal error, not a silent conversion") {
     ColumnData c(Type::int32);
     CHECK(test::error_kind([&] { c.append(Value{std::string("1")}); }) == ErrorKind::internal);
