@@ -62,21 +62,18 @@ def value_sql(kind, width, i, g):
                 f"'C{i}-' || {x}::text END || CASE WHEN {x} % 11 = 0 THEN repeat('z', {width}) "
                 f"ELSE '' END, {width})")
         return null_if + body + " END"
-    if kind == "numeric":
-        return null_if + f"(({x} - 500000)::numeric * 12.3457 / 1000)::numeric(16,4) END"
-    if kind == "smallint":
-        return null_if + f"({x} % 2)::smallint END"
-    if kind == "boolean":
-        return null_if + f"({x} % 2 = 1) END"
-    if kind == "int":
-        return null_if + f"({x} - 500000)::int END"
-    if kind == "bigint":
-        return null_if + f"({x}::bigint * 9000000 + {g}) END"
-    if kind == "date":
-        return null_if + f"(DATE '{MONTHS_START}' + ({x} % 400)::int) END"
-    if kind == "timestamp":
-        return null_if + (f"(TIMESTAMP '{MONTHS_START}' + ({x} % 400) * interval '1 day' "
-                          f"+ ({x} % 86400000) * interval '1 millisecond')::timestamp(3) END")
+    expr = {
+        "numeric": f"(({x} - 500000)::numeric * 12.3457 / 1000)::numeric(16,4)",
+        "smallint": f"({x} % 2)::smallint",
+        "boolean": f"({x} % 2 = 1)",
+        "int": f"({x} - 500000)::int",
+        "bigint": f"({x}::bigint * 9000000 + {g})",
+        "date": f"(DATE '{MONTHS_START}' + ({x} % 400)::int)",
+        "timestamp": (f"(TIMESTAMP '{MONTHS_START}' + ({x} % 400) * interval '1 day' "
+                      f"+ ({x} % 86400000) * interval '1 millisecond')::timestamp(3)"),
+    }
+    if kind in expr:
+        return null_if + expr[kind] + " END"
     raise ValueError(kind)
 
 
