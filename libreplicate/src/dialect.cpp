@@ -105,22 +105,29 @@ std::string Dialect::select_expression(const std::string& quoted_column, const C
 }
 
 namespace {
-std::string where(const Dialect& d, const std::string& column, RowFilter filter) {
+std::string where(const Dialect& d, const std::string& column, RowFilter filter,
+                  const std::pair<Date, Date>* literal = nullptr) {
     if (column.empty()) return {};
     const std::string q = d.quote(column);
-    return filter == RowFilter::is_null ? " WHERE " + q + " IS NULL"
-                                        : " WHERE " + q + " >= ? AND " + q + " < ?";
+    if (filter == RowFilter::is_null) return " WHERE " + q + " IS NULL";
+    if (literal != nullptr) {
+        return " WHERE " + q + " >= '" + literal->first.to_string() + "' AND " + q + " < '" +
+               literal->second.to_string() + "'";
+    }
+    return " WHERE " + q + " >= ? AND " + q + " < ?";
 }
 }  // namespace
 
 std::string Dialect::select(const QualifiedName& table, const Schema& schema,
-                            const std::string& partition_column, RowFilter filter) const {
+                            const std::string& partition_column, RowFilter filter,
+                            const std::pair<Date, Date>* literal_bounds) const {
     std::string list;
     for (const Column& c : schema) {
         if (!list.empty()) list += ", ";
         list += select_expression(quote(c.name), c.type);
     }
-    return "SELECT " + list + " FROM " + qualified(table) + where(*this, partition_column, filter);
+    return "SELECT " + list + " FROM " + qualified(table) +
+           where(*this, partition_column, filter, literal_bounds);
 }
 
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <replicate/error.hpp>
@@ -68,10 +69,17 @@ public:
     std::string create_table(const QualifiedName& table, const Schema& schema) const;
     std::string create_index(const QualifiedName& table, const std::string& column) const;
     virtual std::string drop_table_if_exists(const QualifiedName& table) const;
-    /// SELECT of \p schema's columns; with a partition column, filtered by two range parameters.
+    /// SELECT of \p schema's columns; with a partition column, filtered by two range parameters,
+    /// or, given \p literal_bounds, by the range written as 'YYYY-MM-DD' literals (rendered
+    /// from the Date values, digits and dashes only) for a driver that buffers the whole result
+    /// of a statement with parameters (streams_only_without_parameters()).
     std::string select(const QualifiedName& table, const Schema& schema,
-                       const std::string& partition_column,
-                       RowFilter filter = RowFilter::range) const;
+                       const std::string& partition_column, RowFilter filter = RowFilter::range,
+                       const std::pair<Date, Date>* literal_bounds = nullptr) const;
+    /// True if the driver reads a result row by row only when the statement has no
+    /// parameters, and otherwise holds it all in memory (sqliteodbc: its step API is used only
+    /// for statements without parameters).
+    virtual bool streams_only_without_parameters() const { return false; }
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.

@@ -341,9 +341,13 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const Dialect& d = conn.dialect();
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
+    const bool literal = partition.range && d.streams_only_without_parameters();
+    const std::pair<Date, Date> bounds =
+        partition.range ? std::make_pair(partition.range->lo, partition.range->hi) : std::pair<Date, Date>{};
     sql_ = d.select(spec.source, ordered, column,
-                    partition.null_dates ? RowFilter::is_null : RowFilter::range);
-    if (partition.range) {
+                    partition.null_dates ? RowFilter::is_null : RowFilter::range,
+                    literal ? &bounds : nullptr);
+    if (partition.range && !literal) {
         auto it = std::find_if(schema.begin(), schema.end(),
                                [&](const Column& c) { return c.name == column; });
         const ColumnType ct = it != schema.end() ? it->type : ColumnType{Type::timestamp};
