@@ -1,6 +1,7 @@
 #include <replicate/odbc/database.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -192,6 +193,32 @@ struct OdbcTarget::Shared {
     std::mutex schemas_mutex;
     std::map<std::string, Schema> schemas;
 
+    // One connection for checks, DDL, the ledger's reads and the run history, opened when
+    // first needed and kept (before: one per call, so a nightly run of ten tables opened
+    // thirty). Callers take turns; a call that throws drops it, and the next one reconnects.
+    std::mutex control_mutex;
+    std::unique_ptr<Connection> control_conn;
+
+    class Control {
+    public:
+        explicit Control(Shared& s) : shared_(s), lock_(s.control_mutex) {
+            if (!shared_.control_conn) {
+                shared_.control_conn = std::make_unique<Connection>(shared_.endpoint, false, &shared_.registry);
+            }
+        }
+        ~Control() {
+            if (std::uncaught_exceptions() > exceptions_) shared_.control_conn.reset();
+        }
+        Control(const Control&) = delete;
+        Control& operator=(const Control&) = delete;
+        Connection& conn() { return *shared_.control_conn; }
+
+    private:
+        Shared& shared_;
+        std::unique_lock<std::mutex> lock_;
+        int exceptions_ = std::uncaught_exceptions();
+    };
+
     void remember(const QualifiedName& table, const Schema& schema) {
         const std::lock_guard<std::mutex> lock(schemas_mutex);
         schemas[table.display()] = schema;
@@ -202,8 +229,7 @@ struct OdbcTarget::Shared {
             const auto it = schemas.find(table.display());
             if (it != schemas.end()) return it->second;
         }
-        Connection conn(endpoint, false, &registry);
-        Schema schema = conn.describe(table);
+        Schema schema = Control(*this).conn().describe(table);
         remember(table, schema);
         return schema;
     }
@@ -311,12 +337,13 @@ public:
 
     void begin(const Partition& partition, const Schema& schema) override {
         abort();
+        const TableSpec& spec = partition.table;
+        // Before the SQLite write lock: prepare() takes the control connection, then that lock.
+        const Schema target_schema = shared_->target_schema(spec.target);
         lock_ = lock_for_writes(*shared_, session_->dialect());
         partition_ = partition;
-        const TableSpec& spec = partition.table;
         const std::string label = spec.source.display() + " " + partition.label();
         lock_against_other_runs(partition);
-        const Schema target_schema = shared_->target_schema(spec.target);
         replicate::detail::SinkSession& s = *session_;
         const Dialect& d = s.dialect();
         const bool table_lock = shared_->endpoint.table_lock;
@@ -511,7 +538,8 @@ OdbcTarget::OdbcTarget(EndpointConfig endpoint) : shared_(std::make_shared<Share
 OdbcTarget::~OdbcTarget() = default;
 
 void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
-    Connection conn(shared_->endpoint, false, &shared_->registry);
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
     if (!table.target.schema.empty() && !conn.schema_exists(table.target.schema)) {
         throw Error(ErrorKind::config, "target schema '" + table.target.schema +
                                            "' does not exist in the " + conn.info().database +
@@ -543,7 +571,8 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
 }
 
 void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
-    Connection conn(shared_->endpoint, false, &shared_->registry);
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     ensure_ledger(conn, table.target.schema);
     std::vector<std::pair<int, std::string>> key;
@@ -581,7 +610,8 @@ Schema run_schema() {
 }  // namespace
 
 void OdbcTarget::begin_run(const RunRecord& run) {
-    Connection conn(shared_->endpoint, false, &shared_->registry);
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     const Dialect& d = conn.dialect();
     const QualifiedName table{shared_->endpoint.schema, run_table_name};
@@ -599,7 +629,8 @@ void OdbcTarget::begin_run(const RunRecord& run) {
 }
 
 void OdbcTarget::end_run(const RunRecord& run) {
-    Connection conn(shared_->endpoint, false, &shared_->registry);
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
     const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
     const Dialect& d = conn.dialect();
     Params p;
@@ -632,7 +663,8 @@ std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
 }
 
 std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {
-    Connection conn(shared_->endpoint, false, &shared_->registry);
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
     const QualifiedName name = ledger_name(target_table.schema);
     if (!conn.table_exists(name)) return {};
     const Dialect& d = conn.dialect();
