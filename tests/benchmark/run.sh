@@ -204,6 +204,17 @@ for set in wide narrow; do
     line "    the same through ODBC only (data_path = odbc)" "$rows" "$secs" "$bytes" "$pipe_rate" "$rss" \
         "$(verify pg "${tables[@]}")"
     if [ $set = wide ]; then
+        # The reference tables, full refresh (staging, then one swap transaction), 2 workers.
+        reset_targets
+        job "$src_odbc" public "$dst_odbc" public 2 auto
+        printf '[[reference]]\ntable = "APP_4_ITEM"\n[[reference]]\ntable = "LOCATION_DETAIL"\n' >>"$work/job.toml"
+        ref_rows=$(rows_of APP_4_ITEM LOCATION_DETAIL)
+        s=$(date +%s.%N)
+        /usr/bin/time -o "$work/rss" -f %M "$bin/replicate_reference" --config "$work/job.toml" --full-table \
+            --log-level error >"$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
+        e=$(date +%s.%N)
+        line "(2) reference tables, full refresh (60+24 columns)" "$ref_rows" "$(echo "$e - $s" | bc -l)" \
+            "$(bytes_of APP_4_ITEM LOCATION_DETAIL)" "" "$(tail -1 "$work/rss")" "$(verify pg APP_4_ITEM LOCATION_DETAIL)"
         reset_targets
         job "$src_odbc" public "$sqlite_odbc" "" 2 auto "${tables[@]}"
         read -r secs rss < <(product "$first" "$last")
