@@ -89,13 +89,28 @@ n=$(sqlite3 dw.db "SELECT count(*) FROM replicate_ledger")
 [ "$(sqlite_def)" = "$sqlite_before" ] && [ -n "$sqlite_before" ] && ok "SQLite: the migrated tables' definitions are unchanged" || bad "SQLite: migrated tables changed"
 
 # ---- source safety: sessions on the source, counted by the server ----------------------------
+# The run's own sessions are told from those of other runs on the server (cli.shared_server
+# runs this script twice at once) by their client ports: the process's TCP sockets, from /proc.
+client_ports() {  # PID: the local ports of its TCP connections, comma-separated
+    local inodes port ports=""
+    inodes=$(ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | paste -sd'|')
+    [ -n "$inodes" ] || return 0
+    for port in $(awk -v re="^(${inodes})\$" 'FNR > 1 && $10 ~ re { split($2, a, ":"); print a[2] }' \
+                  /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+        ports+="${ports:+,}$((16#$port))"
+    done
+    echo "$ports"
+}
 peak_pg=0
 "$bin/replicate_all_sales" --config to_pg.toml "${range[@]}" --max-workers 3 --log-level error >/dev/null 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
-    n=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate source'
-                   AND query LIKE '%${tag}_src%'")
-    [ "$n" -gt "$peak_pg" ] && peak_pg=$n
+    ports=$(client_ports $pid)
+    if [ -n "$ports" ]; then
+        n=$(psql_q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'libreplicate source'
+                       AND client_port IN ($ports)")
+        [ "$n" -gt "$peak_pg" ] && peak_pg=$n
+    fi
     sleep 0.01
 done
 wait $pid
