@@ -24,6 +24,9 @@ pg_diff() {  # rows differing between the source and TABLE, duplicates included
 }
 
 # ---- connections killed mid-partition ------------------------------------------------------
+# Only sessions copying a partition are killed: the reading cursor's FETCH (named after the
+# table) and the target's COPY. A session killed during the checks before the copy fails the
+# run by design (checks are not retried).
 job "$pg_conn" "$pg_conn" "${tag}_killed_" "${tag}_src_" >kill.toml
 psql_q -c "DROP TABLE IF EXISTS \"${tag}_killed_${tag}_src_APP_4_SALESITEM\""
 "$bin/replicate_all_sales" --config kill.toml "${range[@]}" --max-workers 2 --log-level info >kill.out 2>&1 &
@@ -34,11 +37,11 @@ for _ in $(seq 200); do
     if [ "$killed_source" = 0 ]; then
         killed_source=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
             WHERE application_name = 'libreplicate source' AND state IN ('active', 'idle in transaction')
-            AND query LIKE '%${tag}_%'")
+            AND query LIKE 'FETCH%${tag}_%'")
     elif [ "$killed_target" = 0 ]; then
         killed_target=$(psql_q -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
             WHERE application_name = 'libreplicate target' AND state IN ('active', 'idle in transaction')
-            AND query LIKE '%${tag}_%'")
+            AND query LIKE 'COPY%${tag}_%'")
     else
         break
     fi
