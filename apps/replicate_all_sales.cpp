@@ -8,6 +8,7 @@
 #include <replicate/orchestrator.hpp>
 
 #include "common/app.hpp"
+#include "common/report.hpp"
 
 namespace po = boost::program_options;
 using namespace replicate;
@@ -21,6 +22,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> tables;
     bool resume = false;
     bool include_null_dates = false;
+    app::ReportContext reporting;
+    bool dry_run = false;
+    reporting.tool = tool;
+    reporting.command = app::masked_command_line(argc, argv);
     po::options_description desc("Options");
     desc.add_options()
         ("start-date", po::value(&start)->value_name("YYYY-MM-DD"), "first day to copy (included)")
@@ -32,7 +37,11 @@ int main(int argc, char** argv) {
         ("resume", po::bool_switch(&resume),
          "skip months the ledger records as done for the same table and range")
         ("include-null-dates", po::bool_switch(&include_null_dates),
-         "also copy the rows whose date column is NULL, as one more partition per table");
+         "also copy the rows whose date column is NULL, as one more partition per table")
+        ("report", po::value(&reporting.path)->value_name("FILE"),
+         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)")
+        ("dry-run", po::bool_switch(&dry_run),
+         "print the plan (partitions, rows counted at the source, statements) and write nothing");
     app::add_common_options(desc, common);
     po::variables_map vm;
     const int early = app::parse_command_line(
@@ -40,7 +49,7 @@ int main(int argc, char** argv) {
         desc, vm);
     if (early >= 0) return early;
 
-    return app::guarded(tool, [&]() -> int {
+    return app::guarded_with_report(reporting, [&]() -> int {
         app::setup_logging(common);
         const JobConfig job = app::load_job(common);
         app::check_max_workers(vm, max_workers);
@@ -72,18 +81,24 @@ int main(int argc, char** argv) {
         RunOptions options = app::run_options(job, max_workers);
         options.resume = resume;
         options.include_null_dates = include_null_dates;
+        reporting.settings = app::report_settings(job, options);
+        reporting.settings["range"] = {{"first", range.lo.to_string()},
+                                       {"last", range.hi.add_days(-1).to_string()}};
         odbc::OdbcSourceFactory source(job.source);
-        const std::string command = app::masked_command_line(argc, argv);
         odbc::OdbcTarget target(job.target);
-        options.command = command;
+        options.command = reporting.command;
         Orchestrator orchestrator(source, target, options);
+        if (dry_run) {
+            app::print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
+            return app::exit_ok;
+        }
         orchestrator.on_progress([](const PartitionResult& r) {
             BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << " "
                                     << r.partition.label() << ": " << to_string(r.status) << ", "
                                     << r.rows << " rows in " << r.seconds << " s, "
                                     << r.attempts << " attempt(s)";
         });
-        const RunReport report = orchestrator.run(plan);
+        const RunReport& report = reporting.report.emplace(orchestrator.run(plan));
         app::print_summary(report);
         return app::exit_code_for(report);
     });

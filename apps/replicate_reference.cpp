@@ -8,6 +8,7 @@
 #include <replicate/orchestrator.hpp>
 
 #include "common/app.hpp"
+#include "common/report.hpp"
 
 namespace po = boost::program_options;
 using namespace replicate;
@@ -17,19 +18,27 @@ int main(int argc, char** argv) {
     app::CommonOptions common;
     bool full_table = false;
     std::vector<std::string> tables;
+    app::ReportContext reporting;
+    bool dry_run = false;
+    reporting.tool = tool;
+    reporting.command = app::masked_command_line(argc, argv);
     po::options_description desc("Options");
     desc.add_options()
         ("full-table", po::bool_switch(&full_table),
          "replace each table whole: load a staging table, then swap it in atomically")
         ("table", po::value(&tables)->value_name("NAME")->composing(),
-         "refresh only this [[reference]] table (repeatable)");
+         "refresh only this [[reference]] table (repeatable)")
+        ("report", po::value(&reporting.path)->value_name("FILE"),
+         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)")
+        ("dry-run", po::bool_switch(&dry_run),
+         "print the plan (partitions, rows counted at the source, statements) and write nothing");
     app::add_common_options(desc, common);
     po::variables_map vm;
     const int early =
         app::parse_command_line(tool, "--config FILE --full-table [options]", argc, argv, desc, vm);
     if (early >= 0) return early;
 
-    return app::guarded(tool, [&]() -> int {
+    return app::guarded_with_report(reporting, [&]() -> int {
         app::setup_logging(common);
         const JobConfig job = app::load_job(common);
         if (common.print_config) {
@@ -55,16 +64,20 @@ int main(int argc, char** argv) {
         }
         app::install_signal_handlers();
         odbc::OdbcSourceFactory source(job.source);
-        const std::string command = app::masked_command_line(argc, argv);
         odbc::OdbcTarget target(job.target);
         RunOptions options = app::run_options(job, 0);
-        options.command = command;
+        options.command = reporting.command;
+        reporting.settings = app::report_settings(job, options);
         Orchestrator orchestrator(source, target, options);
+        if (dry_run) {
+            app::print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
+            return app::exit_ok;
+        }
         orchestrator.on_progress([](const PartitionResult& r) {
             BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << ": " << to_string(r.status)
                       << ", " << r.rows << " rows in " << r.seconds << " s";
         });
-        const RunReport report = orchestrator.run(plan);
+        const RunReport& report = reporting.report.emplace(orchestrator.run(plan));
         app::print_summary(report);
         return app::exit_code_for(report);
     });

@@ -157,7 +157,6 @@ void print_summary(const RunReport& report) {
        << std::setw(8) << "failed" << std::setw(9) << "skipped" << std::setw(12) << "rows"
        << std::setw(10) << "seconds" << std::setw(11) << "rows/s" << "\n";
     std::int64_t rows = 0;
-    double seconds = 0;
     int ok = 0;
     int failed = 0;
     int skipped = 0;
@@ -169,11 +168,12 @@ void print_summary(const RunReport& report) {
            << std::setprecision(2) << t.seconds << std::setw(11) << std::setprecision(0) << rate
            << "\n";
         rows += t.rows;
-        seconds += t.seconds;
         ok += t.partitions_ok;
         failed += t.partitions_failed;
         skipped += t.partitions_skipped;
     }
+    // Tables share the workers and overlap: the total is the run's wall-clock time.
+    const double seconds = report.seconds;
     os << std::left << std::setw(28) << "total" << std::right << std::setw(6) << ok
        << std::setw(8) << failed << std::setw(9) << skipped << std::setw(12) << rows
        << std::setw(10) << std::setprecision(2) << seconds << std::setw(11)
@@ -195,6 +195,36 @@ void print_summary(const RunReport& report) {
         }
     }
     if (report.cancelled) os << "INTERRUPTED: in-flight partitions were rolled back; rerun with --resume\n";
+    std::cout << os.str() << std::flush;
+}
+
+void print_plan(const std::vector<PlannedPartition>& plan) {
+    std::ostringstream os;
+    os << "dry run: nothing was written to the target\n";
+    std::string table;
+    std::int64_t rows = 0;
+    bool all_counted = true;
+    for (const PlannedPartition& p : plan) {
+        const TableSpec& spec = p.partition.table;
+        if (spec.source.display() != table) {
+            table = spec.source.display();
+            os << "\n" << table << " -> " << spec.target.display() << "\n";
+            if (!p.source_query.empty()) os << "  source: " << p.source_query << "\n";
+            for (const std::string& s : p.target_statements) os << "  target: " << s << "\n";
+        }
+        os << "  " << std::left << std::setw(24) << p.partition.label() << std::right;
+        if (p.rows) {
+            os << std::setw(12) << *p.rows << " rows (counted)";
+            rows += *p.rows;
+        } else {
+            os << std::setw(12) << "?" << " rows (the source cannot count)";
+            all_counted = false;
+        }
+        if (p.skipped) os << "  skipped by --resume: the ledger has it";
+        os << "\n";
+    }
+    os << "\ntotal: " << plan.size() << " partition(s), " << rows << " row(s)"
+       << (all_counted ? "" : " counted (some could not be)") << "\n";
     std::cout << os.str() << std::flush;
 }
 

@@ -59,6 +59,10 @@ int guarded(const std::string& tool, const std::function<int()>& body);
 /// The end-of-run table: table, partitions ok/failed/skipped, rows, seconds, rows/s.
 void print_summary(const RunReport& report);
 
+/// --dry-run: per table the source query and the target statements, then each partition with
+/// its counted rows (and whether --resume skips it), then the total.
+void print_plan(const std::vector<PlannedPartition>& plan);
+
 /// Exit code for a finished run.
 int exit_code_for(const RunReport& report);
 

@@ -130,6 +130,12 @@ std::string Dialect::select(const QualifiedName& table, const Schema& schema,
            where(*this, partition_column, filter, literal_bounds);
 }
 
+std::string Dialect::count(const QualifiedName& table, const std::string& partition_column,
+                           RowFilter filter, const std::pair<Date, Date>* literal_bounds) const {
+    return "SELECT COUNT(*) FROM " + qualified(table) +
+           where(*this, partition_column, filter, literal_bounds);
+}
+
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
     return "SELECT COUNT(*) FROM " + qualified(table) + " WHERE " + quote(column) + " IS NULL";
 }

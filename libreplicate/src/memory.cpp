@@ -91,6 +91,15 @@ public:
         return std::make_unique<MemoryReader>(std::move(rows), options);
     }
 
+    std::optional<std::int64_t> count_rows(const Partition& partition) override {
+        const MemoryTable t = db_->get(partition.table.source);
+        if (partition.whole_table()) return static_cast<std::int64_t>(t.rows.size());
+        const std::size_t key = column_index(t.schema, partition.table.partition_column);
+        return std::count_if(t.rows.begin(), t.rows.end(), [&](const std::vector<Value>& r) {
+            return partition.range ? in_range(r[key], *partition.range) : r[key].is_null();
+        });
+    }
+
     std::int64_t count_null_partition_rows(const TableSpec& table) override {
         const MemoryTable t = db_->get(table.source);
         const std::size_t key = column_index(t.schema, table.partition_column);

@@ -424,6 +424,8 @@ struct Orchestrator::TableWork {
 RunReport Orchestrator::run_plan(const Plan& plan) {
     RunReport report;
     report.run_id = options_.run_id.empty() ? make_run_id() : options_.run_id;
+    report.started_at = utc_now();
+    const auto run_started = std::chrono::steady_clock::now();
     std::vector<TableWork> work = check_tables(plan);
 
     RunRecord record;
@@ -474,6 +476,9 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
     }
     record.status = report.cancelled ? "cancelled" : report.ok() ? "ok" : "failed";
     record.finished_at = utc_now();
+    report.finished_at = record.finished_at;
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
     try {
         target_.end_run(record);
     } catch (const std::exception& e) {
@@ -481,6 +486,34 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
                                << e.what();
     }
     return report;
+}
+
+std::vector<PlannedPartition> Orchestrator::dry_run(const Plan& plan) {
+    const CancelWatch watch(options_.cancel, source_, target_);
+    const std::vector<TableWork> work = check_tables(plan);
+    std::unique_ptr<Source> source = source_.connect();
+    std::vector<PlannedPartition> out;
+    for (const TableWork& t : work) {
+        const TableSpec& spec = *t.spec;
+        std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
+        if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
+            parts.push_back(Partition{spec, std::nullopt, true});
+        }
+        std::vector<LedgerEntry> done;
+        if (options_.resume) done = target_.ledger().entries(spec.target);
+        for (const Partition& p : parts) {
+            check_cancel(options_.cancel);
+            PlannedPartition planned;
+            planned.partition = p;
+            planned.rows = source->count_rows(p);
+            planned.skipped = std::any_of(done.begin(), done.end(),
+                                          [&](const LedgerEntry& e) { return e.matches(p); });
+            planned.source_query = source->query_text(p, t.schema);
+            planned.target_statements = target_.planned_statements(p, t.schema);
+            out.push_back(std::move(planned));
+        }
+    }
+    return out;
 }
 
 std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan) {

@@ -214,5 +214,70 @@ expect 2 "a missing --env-file" "$bin/replicate_all_sales" --config envjob.toml 
 contains err "nope.env" "the missing env file is named"
 one_line err "missing env file"
 
+# --report FILE: the run as JSON (docs/report.md), read with jq and checked against the target
+# as sqlite3 sees it; the error that stops a run is reported too; secrets stay masked.
+if command -v jq >/dev/null; then
+    rm -f demo/target.db
+    expect 0 "--report on the demo" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+        --end-date 2025-10-31 --report report.json
+    jq -e '.schema == "libreplicate-report" and .schema_version == 1 and .status == "ok" and .exit_code == 0' \
+        report.json >/dev/null && ok "report: schema, version 1, status ok, exit code 0" || bad "report header: $(head -c 300 report.json)"
+    n=$(jq '.partitions | length' report.json)
+    ledger=$(sqlite3 demo/target.db "SELECT count(*) FROM replicate_ledger")
+    [ "$n" = 20 ] && [ "$n" = "$ledger" ] && ok "report: 20 partitions, as many as the ledger rows" \
+        || bad "report: $n partitions, ledger $ledger"
+    rows=$(jq '[.partitions[].rows] | add' report.json)
+    copied=0
+    for t in $(jq -r '.tables[].table' report.json); do
+        copied=$((copied + $(sqlite3 demo/target.db "SELECT count(*) FROM \"com_5013_$t\"")))
+    done
+    [ "$rows" = "$copied" ] && [ "$rows" -gt 0 ] && ok "report: the partitions' rows add up to what sqlite3 counts ($rows)" \
+        || bad "report: $rows rows reported, $copied in the target"
+    jq -e '[.partitions[] | select(.kind == "range" and .status == "done" and .attempts == 1 and (.lo | test("^2025-(09|10)-01$")))] | length == 20' \
+        report.json >/dev/null && ok "report: each partition has its range, status, attempts" || bad "report partitions: $(jq -c '.partitions[0]' report.json)"
+    run_id=$(jq -r .run_id report.json)
+    [ "$(sqlite3 demo/target.db "SELECT count(*) FROM replicate_run WHERE run_id = '$run_id' AND status = 'ok'")" = 1 ] \
+        && ok "report: its run id is the run history's" || bad "report: run id $run_id not in replicate_run"
+    expect 2 "--report of a run stopped by a bad date" "$bin/replicate_all_sales" --config job.toml \
+        --start-date 2025-02-30 --end-date 2025-10-31 --report bad.json
+    jq -e '.status == "error" and .exit_code == 2 and (.error | test("2025-02-30"))' bad.json >/dev/null \
+        && ok "report: a stopped run says error, exit code 2 and the message" || bad "error report: $(cat bad.json)"
+    expect 2 "--report into a missing directory" "$bin/replicate_all_sales" --config job.toml \
+        --start-date 2025-09-01 --end-date 2025-10-31 --report /nonexistent/r.json
+    contains err "/nonexistent/r.json" "the report path is named"
+    one_line err "report path"
+    [ -f demo/target.db ] && [ "$(sqlite3 demo/target.db "SELECT count(*) FROM replicate_run")" = 1 ] \
+        && ok "nothing ran with an unwritable report path" || bad "a run started with an unwritable report path"
+    expect 3 "--report of an unreachable target with tokens" "$bin/replicate_all_sales" --config tokens.toml \
+        --start-date 2025-10-01 --end-date 2025-10-31 --report tokens.json
+    lacks tokens.json "SECRET" "the report holds no token or client secret"
+    jq -e '.status == "error" and .exit_code == 3' tokens.json >/dev/null && ok "report: unreachable is exit code 3" \
+        || bad "unreachable report: $(cat tokens.json)"
+    # --dry-run: the plan with rows counted at the source, and nothing written to the target.
+    rm -f demo/target.db
+    expect 0 "--dry-run" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+        --end-date 2025-10-31 --dry-run --report dry.json
+    contains out "nothing was written" "--dry-run says nothing was written"
+    contains out "DELETE FROM \"com_5013_APP_4_SALES\"" "--dry-run shows the range delete"
+    objects=$([ -f demo/target.db ] && sqlite3 demo/target.db "SELECT count(*) FROM sqlite_master" || echo 0)
+    size=$([ -f demo/target.db ] && stat -c %s demo/target.db || echo 0)
+    [ "$objects" = 0 ] && [ "$size" = 0 ] && ok "--dry-run created no table, ledger or run row (target file: $size bytes)" \
+        || bad "--dry-run wrote $objects objects ($size bytes) into the target"
+    jq -e '.status == "dry_run" and (.partitions | length) == 20 and all(.partitions[]; .estimate == "count")' dry.json >/dev/null \
+        && ok "--dry-run --report: 20 planned partitions, each counted" || bad "dry-run report: $(head -c 300 dry.json)"
+    expect 0 "the run after the dry run" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+        --end-date 2025-10-31 --report real.json
+    planned=$(jq -c '[.partitions[] | [.table, .lo, .estimated_rows]]' dry.json)
+    copied=$(jq -c '[.partitions[] | [.table, .lo, .rows]]' real.json)
+    [ "$planned" = "$copied" ] && ok "every partition's counted rows are the rows the run copied" \
+        || bad "dry run counted $planned, the run copied $copied"
+    expect 0 "--dry-run --resume after the run" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+        --end-date 2025-10-31 --dry-run --resume
+    [ "$(grep -c "skipped by --resume" out)" = 20 ] && ok "--dry-run --resume marks the 20 done months as skipped" \
+        || bad "--dry-run --resume: $(grep -c "skipped by --resume" out) skipped"
+else
+    bad "jq is missing (tests/support/install_deps.sh test installs it): cannot read --report files"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

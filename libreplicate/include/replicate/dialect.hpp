@@ -82,6 +82,10 @@ public:
     virtual bool streams_only_without_parameters() const { return false; }
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
+    /// COUNT(*) of the rows select() would return with the same arguments.
+    std::string count(const QualifiedName& table, const std::string& partition_column,
+                      RowFilter filter = RowFilter::range,
+                      const std::pair<Date, Date>* literal_bounds = nullptr) const;
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.
     virtual std::string delete_rows(const QualifiedName& table, const std::string& partition_column,
                                     RowFilter filter = RowFilter::range) const;

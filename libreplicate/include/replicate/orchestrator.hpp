@@ -84,11 +84,26 @@ struct TableSummary {
 
 struct RunReport {
     std::string run_id;
+    std::string started_at;   ///< UTC "YYYY-MM-DD HH:MM:SS", when the checks began
+    std::string finished_at;  ///< UTC, when the last partition ended
+    double seconds = 0;       ///< wall-clock time of the run (tables overlap)
     std::vector<PartitionResult> partitions;
     std::vector<TableSummary> tables;
     bool cancelled = false;
     /// True if no partition failed and the run was not cancelled.
     bool ok() const;
+};
+
+/// One partition of a plan, as --dry-run shows it.
+struct PlannedPartition {
+    Partition partition;
+    /// Rows counted at the source now; nullopt when the source cannot tell.
+    std::optional<std::int64_t> rows;
+    /// True when --resume would skip it (the ledger records it as done).
+    bool skipped = false;
+    /// The source query and the target statements, where the source and target tell them.
+    std::string source_query;
+    std::vector<std::string> target_statements;
 };
 
 /// What to run: tables in order and, for partitioned tables, the range.
@@ -122,6 +137,11 @@ public:
     /// Setting the cancel flag interrupts statements in flight (SourceFactory::cancel(),
     /// Target::cancel()); a run interrupted during its checks throws Error(kind cancelled).
     RunReport run(const Plan& plan);
+
+    /// The plan without running it: the same checks as run() (which write nothing), then each
+    /// partition with its rows counted at the source, what --resume would skip, and the
+    /// statements that would run. Writes nothing to the target: no table, ledger or run row.
+    std::vector<PlannedPartition> dry_run(const Plan& plan);
 
 private:
     struct TableWork;

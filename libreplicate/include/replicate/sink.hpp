@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <replicate/ledger.hpp>
 #include <replicate/partition.hpp>
@@ -47,6 +48,15 @@ public:
     virtual void cancel() {}
     /// The ledger of this target; thread-safe, valid as long as the Target.
     virtual Ledger& ledger() = 0;
+    /// The statements a Sink would run to publish \p partition (table creation when the table
+    /// is missing, range delete, the insert or bulk load, the ledger row), for --dry-run plans.
+    /// Writes nothing. Default: none known.
+    virtual std::vector<std::string> planned_statements(const Partition& partition,
+                                                        const Schema& source_schema) {
+        (void)partition;
+        (void)source_schema;
+        return {};
+    }
     /// Run history: called once before the first write of a run and once at its end. The
     /// default keeps none. Failures are logged by the orchestrator, not fatal.
     virtual void begin_run(const RunRecord& run) { (void)run; }

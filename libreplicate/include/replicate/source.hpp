@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <replicate/partition.hpp>
 #include <replicate/types.hpp>
@@ -42,6 +44,18 @@ public:
                                               const ReadOptions& options) = 0;
     /// Rows of a partitioned table whose partition column is NULL: no month holds them.
     virtual std::int64_t count_null_partition_rows(const TableSpec& table) = 0;
+    /// The rows of \p partition, counted now at the source (for --dry-run plans); nullopt when
+    /// this source cannot tell. Reads, never writes. Default: nullopt.
+    virtual std::optional<std::int64_t> count_rows(const Partition& partition) {
+        (void)partition;
+        return std::nullopt;
+    }
+    /// The query read() runs for \p partition, for plans; empty when not known. Default: empty.
+    virtual std::string query_text(const Partition& partition, const Schema& schema) {
+        (void)partition;
+        (void)schema;
+        return {};
+    }
 };
 
 /// Makes Sources. Thread-safe: the orchestrator calls it from its pool threads.

@@ -143,6 +143,35 @@ public:
         return std::make_unique<detail::OdbcBatchReader>(odbc(), partition, schema, options);
     }
 
+    std::optional<std::int64_t> count_rows(const Partition& partition) override {
+        Connection& conn = odbc();
+        const Dialect& d = conn.dialect();
+        const TableSpec& spec = partition.table;
+        const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
+        Params p;
+        if (partition.range) {
+            const Schema schema = conn.describe(spec.source);
+            const Column* col = detail::find_column(schema, column, d.dbms());
+            const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
+            p.add_bound(partition.range->lo, d.range_binding(type), type);
+            p.add_bound(partition.range->hi, d.range_binding(type), type);
+        }
+        const auto rows = conn.query(
+            d.count(spec.source, column, partition.null_dates ? RowFilter::is_null : RowFilter::range),
+            p.empty() ? nullptr : &p);
+        if (rows.empty() || rows[0].empty() || !rows[0][0]) return std::nullopt;
+        return std::stoll(*rows[0][0]);
+    }
+
+    std::string query_text(const Partition& partition, const Schema& schema) override {
+        const Dialect& d = odbc().dialect();
+        const TableSpec& spec = partition.table;
+        const std::string sql =
+            d.select(spec.source, schema, partition.whole_table() ? std::string() : spec.partition_column,
+                     partition.null_dates ? RowFilter::is_null : RowFilter::range);
+        return native_ ? "DECLARE ... BINARY NO SCROLL CURSOR FOR " + sql + "; FETCH ... (libpq)" : sql;
+    }
+
     std::int64_t count_null_partition_rows(const TableSpec& table) override {
         if (table.partition_column.empty()) return 0;
         Connection& conn = odbc();
@@ -570,20 +599,69 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     }
 }
 
-void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
-    Shared::Control control(*shared_);
-    Connection& conn = control.conn();
-    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
-    ensure_ledger(conn, table.target.schema);
+namespace {
+
+/// The primary key a created table carries: the source's, in key order, unless turned off.
+std::vector<std::string> carried_primary_key(const Schema& source_schema, bool create) {
     std::vector<std::pair<int, std::string>> key;
     for (const Column& c : source_schema) {
         if (c.key_position > 0) key.emplace_back(c.key_position, c.name);
     }
     std::sort(key.begin(), key.end());
-    std::vector<std::string> primary_key;
-    if (shared_->endpoint.create_primary_key) {
-        for (const auto& k : key) primary_key.push_back(k.second);
+    std::vector<std::string> out;
+    if (create) {
+        for (const auto& k : key) out.push_back(k.second);
     }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> OdbcTarget::planned_statements(const Partition& partition,
+                                                        const Schema& source_schema) {
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
+    const Dialect& d = conn.dialect();
+    const TableSpec& spec = partition.table;
+    std::vector<std::string> out;
+    if (!conn.table_exists(spec.target)) {
+        out.push_back(d.create_table(spec.target,
+                                     source_schema,
+                                     carried_primary_key(source_schema, shared_->endpoint.create_primary_key)));
+        if (spec.mode == TableMode::partitioned && !spec.partition_column.empty()) {
+            out.push_back(d.create_index(spec.target, spec.partition_column));
+        }
+    }
+    const auto load = [&](const QualifiedName& into) {
+        return shared_->native ? "COPY " + d.qualified(into) + " (" + quoted_columns(d, source_schema) +
+                                     ") FROM STDIN  -- libpq, text format"
+                               : d.insert(into, source_schema, shared_->endpoint.table_lock) +
+                                     "  -- parameter arrays";
+    };
+    if (partition.whole_table()) {
+        const QualifiedName staging{spec.target.schema, spec.target.table + "__staging"};
+        out.push_back(d.drop_table_if_exists(staging));
+        out.push_back(d.create_table_like(staging, spec.target, source_schema));
+        out.push_back(load(staging));
+        out.push_back(d.delete_rows(spec.target, ""));
+        out.push_back(d.insert_select(spec.target, staging, source_schema));
+    } else {
+        out.push_back(d.delete_rows(spec.target, spec.partition_column,
+                                    partition.null_dates ? RowFilter::is_null : RowFilter::range));
+        out.push_back(load(spec.target));
+    }
+    out.push_back("INSERT INTO " + d.qualified(ledger_name(spec.target.schema)) +
+                  " (...) VALUES (...)  -- the ledger row, then COMMIT");
+    return out;
+}
+
+void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
+    ensure_ledger(conn, table.target.schema);
+    const std::vector<std::string> primary_key =
+        carried_primary_key(source_schema, shared_->endpoint.create_primary_key);
     if (!create_if_missing(conn, table.target,
                            conn.dialect().create_table(table.target, source_schema, primary_key))) {
         shared_->remember(table.target, conn.describe(table.target));

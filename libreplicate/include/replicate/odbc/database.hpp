@@ -93,6 +93,8 @@ public:
     /// Interrupts the statements (and lock waits) of its sinks. Thread-safe.
     void cancel() override;
     Ledger& ledger() override { return *this; }
+    std::vector<std::string> planned_statements(const Partition& partition,
+                                                const Schema& source_schema) override;
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
     /// Keeps the run history in the table replicate_run of the target schema.
     void begin_run(const RunRecord& run) override;
