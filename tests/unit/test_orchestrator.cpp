@@ -456,3 +456,30 @@ TEST_CASE("rows with a NULL date: counted and left out by default, copied as the
     const RunReport resumed = Orchestrator(source, target, with).run(plan({"A"}));
     CHECK(result_for(resumed, "A", "NULL dates").status == PartitionStatus::skipped);
 }
+
+TEST_CASE("a dry run counts each partition's rows, marks what --resume skips, and writes nothing") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    RunOptions options = fast(2);
+    options.include_null_dates = true;
+    Orchestrator o(source, target, options);
+    const std::vector<PlannedPartition> planned = o.dry_run(plan({"A", "B"}, "2025-01-01", "2025-03-31"));
+    REQUIRE(planned.size() == 8);  // 3 months and the NULL-dated rows, per table
+    for (const PlannedPartition& p : planned) {
+        REQUIRE(p.rows);
+        CHECK(*p.rows == (p.partition.null_dates ? 1 : 10));
+        CHECK_FALSE(p.skipped);
+    }
+    CHECK_FALSE(dst->contains({"", "t_A"}));  // no table, no ledger row
+    CHECK(target.ledger().entries({"", "t_A"}).empty());
+
+    // After a run, a dry run with --resume marks every partition as done.
+    CHECK(Orchestrator(source, target, options).run(plan({"A", "B"}, "2025-01-01", "2025-03-31")).ok());
+    options.resume = true;
+    for (const PlannedPartition& p : Orchestrator(source, target, options)
+                                         .dry_run(plan({"A", "B"}, "2025-01-01", "2025-03-31"))) {
+        CHECK(p.skipped);
+    }
+}
