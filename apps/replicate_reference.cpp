@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
         for (const ReferenceTableConfig& r : job.reference) configured.push_back(r.table);
         const std::vector<std::string> selected =
             app::select_tables(tables, configured, "reference", common.config);
-        // One whole-table partition per table, tables one after another: one heavy read of
-        // the source at a time.
+        // One whole-table partition per table; up to [run] max_workers tables refresh at once,
+        // so the source never sees more than that many heavy reads.
         Plan plan;
         for (const ReferenceTableConfig& r : job.reference) {
             if (std::find(selected.begin(), selected.end(), r.table) != selected.end()) {
