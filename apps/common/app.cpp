@@ -63,6 +63,8 @@ void add_common_options(po::options_description& desc, CommonOptions& out) {
         ("log-level", po::value(&out.log_level)->value_name("LEVEL")->default_value("info"),
          "trace, debug, info, warning or error")
         ("log-file", po::value(&out.log_file)->value_name("FILE"), "also write the log here")
+        ("quiet,q", po::bool_switch(&out.quiet),
+         "print only errors and the summary (the log level becomes error)")
         ("help,h", "show this help and exit")
         ("version", "show the version and exit");
 }
@@ -96,8 +98,10 @@ int parse_command_line(const std::string& tool, const std::string& synopsis, int
 
 void setup_logging(const CommonOptions& options) {
     logging::trivial::severity_level level;
-    if (!logging::trivial::from_string(options.log_level.c_str(), options.log_level.size(),
-                                       level)) {
+    if (options.quiet) {
+        level = logging::trivial::error;
+    } else if (!logging::trivial::from_string(options.log_level.c_str(), options.log_level.size(),
+                                              level)) {
         throw Error(ErrorKind::config, "--log-level '" + options.log_level +
                                            "' is not known: use trace, debug, info, warning or "
                                            "error");

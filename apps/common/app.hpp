@@ -36,9 +36,10 @@ struct CommonOptions {
     bool print_config = false;
     std::string log_level = "info";
     std::string log_file;
+    bool quiet = false;
 };
 
-/// Adds --config, --env-file, --print-config, --log-level, --log-file, --help, --version.
+/// Adds --config, --env-file, --print-config, --log-level, --log-file, --quiet, --help, --version.
 void add_common_options(boost::program_options::options_description& desc, CommonOptions& out);
 
 /// Parses argv; prints help/version and returns the exit code to stop with, or -1 to go on.

@@ -214,6 +214,16 @@ expect 2 "a missing --env-file" "$bin/replicate_all_sales" --config envjob.toml 
 contains err "nope.env" "the missing env file is named"
 one_line err "missing env file"
 
+# --quiet: errors and the summary only.
+rm -f demo/target.db
+expect 0 "--quiet" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 --end-date 2025-10-31 \
+    --table APP_4_VOUCHER --quiet
+[ ! -s err ] && ok "--quiet: nothing on stderr" || { bad "--quiet printed to stderr"; head -3 err; }
+matches out "^APP_4_VOUCHER +2 +0 +0 +1292 " "--quiet: the summary is printed (2 months, 1292 rows)"
+expect 2 "--quiet with a bad date" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-31 \
+    --end-date 2025-10-31 --quiet
+one_line err "--quiet still prints the error"
+
 # --report FILE: the run as JSON (docs/report.md), read with jq and checked against the target
 # as sqlite3 sees it; the error that stops a run is reported too; secrets stay masked.
 if command -v jq >/dev/null; then
