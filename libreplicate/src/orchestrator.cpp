@@ -488,6 +488,14 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
     return report;
 }
 
+std::vector<Partition> Orchestrator::partitions_of(const TableSpec& spec, const Plan& plan) const {
+    std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
+    if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
+        parts.push_back(Partition{spec, std::nullopt, true});
+    }
+    return parts;
+}
+
 std::vector<PlannedPartition> Orchestrator::dry_run(const Plan& plan) {
     const CancelWatch watch(options_.cancel, source_, target_);
     const std::vector<TableWork> work = check_tables(plan);
@@ -495,10 +503,7 @@ std::vector<PlannedPartition> Orchestrator::dry_run(const Plan& plan) {
     std::vector<PlannedPartition> out;
     for (const TableWork& t : work) {
         const TableSpec& spec = *t.spec;
-        std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
-        if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
-            parts.push_back(Partition{spec, std::nullopt, true});
-        }
+        const std::vector<Partition> parts = partitions_of(spec, plan);
         std::vector<LedgerEntry> done;
         if (options_.resume) done = target_.ledger().entries(spec.target);
         for (const Partition& p : parts) {
@@ -557,10 +562,7 @@ void Orchestrator::plan_table(TableWork& t, const Plan& plan) {
         REPLICATE_LOG(warning) << spec.source << ": " << t.null_rows << " row(s) have a NULL "
                                << spec.partition_column << " and belong to no partition";
     }
-    t.parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
-    if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
-        t.parts.push_back(Partition{spec, std::nullopt, true});
-    }
+    t.parts = partitions_of(spec, plan);
     t.results.assign(t.parts.size(), PartitionResult{});
     t.to_run.assign(t.parts.size(), true);
     try {

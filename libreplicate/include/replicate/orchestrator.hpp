@@ -150,6 +150,9 @@ private:
     std::vector<TableWork> check_tables(const Plan& plan);
     /// Splits a table into partitions, prepares its target and marks what --resume skips.
     void plan_table(TableWork& table, const Plan& plan);
+    /// The partitions of \p spec in \p plan: the partitioner's, then the NULL-dated rows when
+    /// asked for.
+    std::vector<Partition> partitions_of(const TableSpec& spec, const Plan& plan) const;
     /// Runs every partition still to run on the worker pool.
     void schedule(std::vector<TableWork>& work, const std::string& run_id);
     SourceFactory& source_;

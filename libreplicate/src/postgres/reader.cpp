@@ -217,17 +217,10 @@ bool CursorReader::fetch() {
         result_.reset();
         return false;
     }
-    // About 4 MiB per round trip, whatever the row width: few round trips for narrow rows,
-    // bounded memory for wide ones.
-    std::size_t bytes = 0;
-    for (int c = 0; c < PQnfields(result_.get()); ++c) {
-        for (int r = 0; r < rows_in_result_; r += std::max(1, rows_in_result_ / 16)) {
-            bytes += static_cast<std::size_t>(PQgetlength(result_.get(), r, c)) + 4;
-        }
-    }
-    const std::size_t sampled = static_cast<std::size_t>(
-        (rows_in_result_ + std::max(1, rows_in_result_ / 16) - 1) / std::max(1, rows_in_result_ / 16));
-    const std::size_t per_row = std::max<std::size_t>(1, bytes / std::max<std::size_t>(1, sampled));
+    // About 4 MiB of result per round trip, whatever the row width: few round trips for
+    // narrow rows, bounded memory for wide ones.
+    const std::size_t per_row = std::max<std::size_t>(
+        1, PQresultMemorySize(result_.get()) / static_cast<std::size_t>(rows_in_result_));
     fetch_rows_ = static_cast<int>(std::clamp<std::size_t>((std::size_t{4} << 20) / per_row, 100,
                                                             std::max<std::size_t>(100, options_.batch_rows)));
     return true;
