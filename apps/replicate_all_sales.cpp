@@ -8,6 +8,7 @@
 #include <replicate/orchestrator.hpp>
 
 #include "common/app.hpp"
+#include "common/execute.hpp"
 #include "common/report.hpp"
 
 namespace po = boost::program_options;
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
     bool resume = false;
     bool include_null_dates = false;
     app::ReportContext reporting;
-    bool dry_run = false;
+    app::ExecOptions exec;
     reporting.tool = tool;
     reporting.command = app::masked_command_line(argc, argv);
     po::options_description desc("Options");
@@ -39,9 +40,8 @@ int main(int argc, char** argv) {
         ("include-null-dates", po::bool_switch(&include_null_dates),
          "also copy the rows whose date column is NULL, as one more partition per table")
         ("report", po::value(&reporting.path)->value_name("FILE"),
-         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)")
-        ("dry-run", po::bool_switch(&dry_run),
-         "print the plan (partitions, rows counted at the source, statements) and write nothing");
+         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)");
+    app::add_exec_options(desc, exec);
     app::add_common_options(desc, common);
     po::variables_map vm;
     const int early = app::parse_command_line(
@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
         app::setup_logging(common);
         const JobConfig job = app::load_job(common);
         app::check_max_workers(vm, max_workers);
+        app::check_exec_options(exec);
         if (common.print_config) {
             std::cout << job.to_masked_toml() << "\n# command line\n# start-date = " << start
                       << "\n# end-date = " << end << "\n# max-workers = "
@@ -87,19 +88,6 @@ int main(int argc, char** argv) {
         odbc::OdbcSourceFactory source(job.source);
         odbc::OdbcTarget target(job.target);
         options.command = reporting.command;
-        Orchestrator orchestrator(source, target, options);
-        if (dry_run) {
-            app::print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
-            return app::exit_ok;
-        }
-        orchestrator.on_progress([](const PartitionResult& r) {
-            BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << " "
-                                    << r.partition.label() << ": " << to_string(r.status) << ", "
-                                    << r.rows << " rows in " << r.seconds << " s, "
-                                    << r.attempts << " attempt(s)";
-        });
-        const RunReport& report = reporting.report.emplace(orchestrator.run(plan));
-        app::print_summary(report);
-        return app::exit_code_for(report);
+        return app::execute(reporting, source, target, options, plan, exec);
     });
 }

@@ -8,6 +8,7 @@
 #include <replicate/orchestrator.hpp>
 
 #include "common/app.hpp"
+#include "common/execute.hpp"
 #include "common/report.hpp"
 
 namespace po = boost::program_options;
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
     bool full_table = false;
     std::vector<std::string> tables;
     app::ReportContext reporting;
-    bool dry_run = false;
+    app::ExecOptions exec;
     reporting.tool = tool;
     reporting.command = app::masked_command_line(argc, argv);
     po::options_description desc("Options");
@@ -29,9 +30,8 @@ int main(int argc, char** argv) {
         ("table", po::value(&tables)->value_name("NAME")->composing(),
          "refresh only this [[reference]] table (repeatable)")
         ("report", po::value(&reporting.path)->value_name("FILE"),
-         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)")
-        ("dry-run", po::bool_switch(&dry_run),
-         "print the plan (partitions, rows counted at the source, statements) and write nothing");
+         "write the run (or the error that stopped it) as JSON to FILE (docs/report.md)");
+    app::add_exec_options(desc, exec);
     app::add_common_options(desc, common);
     po::variables_map vm;
     const int early =
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     return app::guarded_with_report(reporting, [&]() -> int {
         app::setup_logging(common);
         const JobConfig job = app::load_job(common);
+        app::check_exec_options(exec);
         if (common.print_config) {
             std::cout << job.to_masked_toml() << "\n# command line\n# full-table = "
                       << (full_table ? "true" : "false") << "\n";
@@ -68,17 +69,6 @@ int main(int argc, char** argv) {
         RunOptions options = app::run_options(job, 0);
         options.command = reporting.command;
         reporting.settings = app::report_settings(job, options);
-        Orchestrator orchestrator(source, target, options);
-        if (dry_run) {
-            app::print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
-            return app::exit_ok;
-        }
-        orchestrator.on_progress([](const PartitionResult& r) {
-            BOOST_LOG_TRIVIAL(info) << r.partition.table.source.display() << ": " << to_string(r.status)
-                      << ", " << r.rows << " rows in " << r.seconds << " s";
-        });
-        const RunReport& report = reporting.report.emplace(orchestrator.run(plan));
-        app::print_summary(report);
-        return app::exit_code_for(report);
+        return app::execute(reporting, source, target, options, plan, exec);
     });
 }

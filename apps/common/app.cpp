@@ -182,6 +182,17 @@ void print_summary(const RunReport& report) {
        << std::setw(8) << failed << std::setw(9) << skipped << std::setw(12) << rows
        << std::setw(10) << std::setprecision(2) << seconds << std::setw(11)
        << std::setprecision(0) << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
+    int verified = 0;
+    int mismatched = 0;
+    for (const TableSummary& t : report.tables) {
+        verified += t.partitions_verified;
+        mismatched += t.partitions_mismatched;
+    }
+    if (verified + mismatched > 0) {
+        os << "verified: " << verified << " partition(s) match the source";
+        if (mismatched > 0) os << ", " << mismatched << " DO NOT (see FAILED below)";
+        os << "\n";
+    }
     for (const TableSummary& t : report.tables) {
         if (t.null_partition_rows > 0 && t.null_rows_copied) {
             os << "note: " << t.table << ": " << t.null_partition_rows

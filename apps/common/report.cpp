@@ -49,7 +49,43 @@ json partition_json(const PartitionResult& r) {
         j["error_kind"] = to_string(*r.error_kind);
         j["error"] = r.error;
     }
+    if (r.verification) {
+        const Verification& v = *r.verification;
+        j["verification"] = {{"result", v.match() ? "match" : "mismatch"},
+                             {"source_rows", v.source_rows},
+                             {"source_checksum", v.source_checksum},
+                             {"target_rows", v.target_rows},
+                             {"target_checksum", v.target_checksum},
+                             {"verified_at", v.verified_at},
+                             {"skipped_columns", v.skipped_columns}};
+    }
     return j;
+}
+
+/// A run's outcome: id, status, times, per-table totals and every partition.
+void put_run(json& j, const RunReport& report) {
+    j["run_id"] = report.run_id;
+    j["status"] = report.cancelled ? "interrupted" : report.ok() ? "ok" : "failed";
+    j["started_at"] = report.started_at;
+    j["finished_at"] = report.finished_at;
+    j["seconds"] = report.seconds;
+    json tables = json::array();
+    for (const TableSummary& t : report.tables) {
+        tables.push_back({{"table", t.table},
+                          {"partitions_ok", t.partitions_ok},
+                          {"partitions_failed", t.partitions_failed},
+                          {"partitions_skipped", t.partitions_skipped},
+                          {"partitions_verified", t.partitions_verified},
+                          {"partitions_mismatched", t.partitions_mismatched},
+                          {"rows", t.rows},
+                          {"seconds", t.seconds},
+                          {"null_date_rows", t.null_partition_rows},
+                          {"null_dates_copied", t.null_rows_copied}});
+    }
+    j["tables"] = tables;
+    json partitions = json::array();
+    for (const PartitionResult& r : report.partitions) partitions.push_back(partition_json(r));
+    j["partitions"] = partitions;
 }
 
 }  // namespace
@@ -65,37 +101,26 @@ json report_settings(const JobConfig& job, const RunOptions& options) {
                 {"include_null_dates", options.include_null_dates}};
 }
 
-void write_report(const std::string& path, const std::string& tool, const std::string& command,
-                  const json& settings, const RunReport* report, int exit_code,
-                  const std::string& error, const std::vector<PlannedPartition>* plan) {
+void write_report(const ReportContext& context, int exit_code, const std::string& error) {
+    const std::string& path = context.path;
     json j{{"schema", "libreplicate-report"},
            {"schema_version", 1},
-           {"tool", tool},
+           {"tool", context.tool},
            {"version", version()},
-           {"command", command},
-           {"settings", settings},
+           {"command", context.command},
+           {"mode", context.mode.empty() ? "copy" : context.mode},
+           {"settings", context.settings},
            {"exit_code", exit_code}};
-    if (report != nullptr) {
-        j["run_id"] = report->run_id;
-        j["status"] = report->cancelled ? "interrupted" : report->ok() ? "ok" : "failed";
-        j["started_at"] = report->started_at;
-        j["finished_at"] = report->finished_at;
-        j["seconds"] = report->seconds;
-        json tables = json::array();
-        for (const TableSummary& t : report->tables) {
-            tables.push_back({{"table", t.table},
-                              {"partitions_ok", t.partitions_ok},
-                              {"partitions_failed", t.partitions_failed},
-                              {"partitions_skipped", t.partitions_skipped},
-                              {"rows", t.rows},
-                              {"seconds", t.seconds},
-                              {"null_date_rows", t.null_partition_rows},
-                              {"null_dates_copied", t.null_rows_copied}});
+    const std::vector<PlannedPartition>* plan =
+        context.plan && error.empty() ? &*context.plan : nullptr;
+    if (context.report) {
+        put_run(j, *context.report);
+        if (context.repair) {
+            json repair;
+            put_run(repair, *context.repair);
+            j["repair"] = repair;
         }
-        j["tables"] = tables;
-        json partitions = json::array();
-        for (const PartitionResult& r : report->partitions) partitions.push_back(partition_json(r));
-        j["partitions"] = partitions;
+        if (!error.empty()) j["error"] = error;
     } else if (plan != nullptr) {
         j["status"] = "dry_run";
         j["finished_at"] = utc_now();
@@ -172,9 +197,7 @@ int guarded_with_report(ReportContext& context, const std::function<int()>& body
     });
     if (context.path.empty() || (!context.report && !context.plan && error.empty())) return code;
     try {
-        write_report(context.path, context.tool, context.command, context.settings,
-                     context.report ? &*context.report : nullptr, code, error,
-                     context.plan && error.empty() ? &*context.plan : nullptr);
+        write_report(context, code, error);
     } catch (const std::exception& e) {
         std::cerr << context.tool << ": error: " << e.what() << "\n";
         return code == exit_ok ? exit_failed : code;

@@ -96,6 +96,11 @@ std::string Dialect::create_index(const QualifiedName& table, const std::string&
     return "CREATE INDEX " + quote(name) + " ON " + qualified(table) + " (" + quote(column) + ")";
 }
 
+std::string Dialect::add_column(const QualifiedName& table, const Column& column) const {
+    return "ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote(column.name) + " " +
+           column_type(column.type);
+}
+
 std::string Dialect::drop_table_if_exists(const QualifiedName& table) const {
     return "DROP TABLE IF EXISTS " + qualified(table);
 }

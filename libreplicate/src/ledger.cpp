@@ -38,10 +38,17 @@ bool LedgerEntry::matches(const Partition& partition) const {
     return range_lo == partition.range->lo.to_string() && range_hi == partition.range->hi.to_string();
 }
 
+bool done_in(const std::vector<LedgerEntry>& entries, const Partition& partition) {
+    for (const LedgerEntry& e : entries) {
+        if (e.matches(partition)) return e.verified != "mismatch";
+    }
+    return false;
+}
+
 bool operator==(const LedgerEntry& a, const LedgerEntry& b) {
     return a.target_table == b.target_table && a.range_lo == b.range_lo &&
            a.range_hi == b.range_hi && a.source_table == b.source_table && a.rows == b.rows &&
-           a.run_id == b.run_id && a.finished_at == b.finished_at;
+           a.run_id == b.run_id && a.finished_at == b.finished_at && a.verified == b.verified;
 }
 
 std::ostream& operator<<(std::ostream& os, const LedgerEntry& e) {

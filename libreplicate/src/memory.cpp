@@ -200,6 +200,17 @@ std::unique_ptr<Sink> MemoryTarget::open_sink(const std::string& run_id) {
     return std::make_unique<MemorySink>(db_, run_id);
 }
 
+std::unique_ptr<Source> MemoryTarget::open_reader() {
+    return std::make_unique<MemorySource>(db_);
+}
+
+void MemoryTarget::record_verification(const Partition& partition, const Verification& v) {
+    std::lock_guard<std::mutex> lock(db_->mutex_);
+    for (LedgerEntry& e : db_->ledger_) {
+        if (e.matches(partition)) e.verified = v.match() ? "match" : "mismatch";
+    }
+}
+
 std::vector<LedgerEntry> MemoryTarget::entries(const QualifiedName& target_table) {
     std::vector<LedgerEntry> out;
     for (const LedgerEntry& e : db_->ledger()) {

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <deque>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <ostream>
 #include <random>
@@ -16,6 +17,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "checksum.hpp"
 #include "log.hpp"
 
 namespace replicate {
@@ -142,6 +144,7 @@ namespace {
 struct WorkerSession {
     std::unique_ptr<Source> source;
     std::unique_ptr<Sink> sink;
+    std::unique_ptr<Source> check;  ///< reads the target back (--verify)
 };
 
 /// Idle worker sessions. At most max_workers exist, since that many tasks run at once.
@@ -180,12 +183,29 @@ struct TaskContext {
     SessionPool& sessions;
 };
 
+/// What verifying a table needs: the target's columns and the row hashers of both sides.
+struct TableVerify {
+    Schema target_schema;
+    detail::RowHasher source;
+    detail::RowHasher target;
+};
+
+/// \p p as read back from the target: the same range of the target table.
+Partition on_target(const Partition& p) {
+    Partition t = p;
+    t.table.source = t.table.target;
+    return t;
+}
+
 /// Reads a partition on its own thread while the caller writes: the reader fills the next
 /// batch while the sink sends the previous one. Two batches, so memory stays bounded.
 class ReadAhead {
 public:
-    ReadAhead(BatchReader& reader, const Schema& schema, const std::atomic<bool>* cancel)
-        : reader_(reader), cancel_(cancel) {
+    /// \p observe, if set, sees each batch on the reading thread before it is handed over
+    /// (the source side of a verification is hashed there, off the writer's path).
+    ReadAhead(BatchReader& reader, const Schema& schema, const std::atomic<bool>* cancel,
+              std::function<void(const Batch&)> observe = {})
+        : reader_(reader), cancel_(cancel), observe_(std::move(observe)) {
         for (int i = 0; i < 2; ++i) free_.emplace_back(schema);
         thread_ = std::thread([this] { run(); });
     }
@@ -232,6 +252,7 @@ private:
                 }
                 if (is_cancelled(cancel_)) throw Error(ErrorKind::cancelled, "interrupted");
                 const bool more = reader_.next(batch);
+                if (more && observe_) observe_(batch);
                 std::lock_guard<std::mutex> lock(mutex_);
                 if (!more) break;
                 full_.push_back(std::move(batch));
@@ -248,6 +269,7 @@ private:
 
     BatchReader& reader_;
     const std::atomic<bool>* cancel_;
+    std::function<void(const Batch&)> observe_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<Batch> free_;
@@ -273,8 +295,53 @@ bool committed_by_this_run(Target& target, const Partition& partition, const std
     return false;
 }
 
+/// The checksum of \p partition's rows as \p source reads them (reading and hashing overlap).
+detail::Checksum checksum_of(Source& source, const Partition& partition, const Schema& schema,
+                             detail::RowHasher hasher, const RunOptions& options) {
+    detail::Checksum sum;
+    const std::unique_ptr<BatchReader> reader = source.read(partition, schema, options.read);
+    ReadAhead ahead(*reader, schema, options.cancel);
+    while (const Batch* batch = ahead.next()) {
+        check_cancel(options.cancel);
+        hasher.add(*batch, sum);
+    }
+    return sum;
+}
+
+/// Builds \p result's verification, records it in the ledger and says whether it matched.
+/// \p copied: the partition was just copied, so a mismatch is an error of this run (logged as
+/// such); --verify-only lists mismatches in its table instead.
+bool settle_verification(const TaskContext& ctx, const Partition& partition,
+                         const TableVerify& verify, const detail::Checksum& source,
+                         const detail::Checksum& target, bool copied, PartitionResult& result) {
+    Verification v = detail::make_verification(source, target);
+    v.skipped_columns = verify.source.skipped();
+    try {
+        ctx.target.record_verification(partition, v);
+    } catch (const std::exception& e) {
+        REPLICATE_LOG(warning) << partition << ": could not record the verification in the "
+                               << "ledger: " << e.what();
+    }
+    result.verification = v;
+    if (v.match()) {
+        REPLICATE_LOG(debug) << partition << ": verified, " << v.source_rows << " rows, "
+                             << v.source_checksum;
+        return true;
+    }
+    result.error_kind = ErrorKind::data;
+    result.error = "verification failed: the source has " + std::to_string(v.source_rows) +
+                   " rows (" + v.source_checksum + "), the target " +
+                   std::to_string(v.target_rows) + " rows (" + v.target_checksum + ")";
+    if (copied) {
+        REPLICATE_LOG(error) << partition << ": " << result.error;
+    } else {
+        REPLICATE_LOG(info) << partition << ": " << result.error;
+    }
+    return false;
+}
+
 PartitionResult run_partition(const TaskContext& ctx, const Partition& partition,
-                              const Schema& schema) {
+                              const Schema& schema, const TableVerify* verify) {
     PartitionResult result;
     result.partition = partition;
     const auto started = std::chrono::steady_clock::now();
@@ -295,10 +362,17 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             if (!session.source) session.source = ctx.source.connect();
             if (!session.sink) session.sink = ctx.target.open_sink(ctx.run_id);
             session.sink->begin(partition, schema);
+            detail::Checksum source_sum;
             {
                 std::unique_ptr<BatchReader> reader =
                     session.source->read(partition, schema, ctx.options.read);
-                ReadAhead ahead(*reader, schema, ctx.options.cancel);
+                std::function<void(const Batch&)> observe;
+                if (verify != nullptr) {
+                    observe = [hasher = verify->source, &source_sum](const Batch& b) mutable {
+                        hasher.add(b, source_sum);
+                    };
+                }
+                ReadAhead ahead(*reader, schema, ctx.options.cancel, std::move(observe));
                 while (const Batch* batch = ahead.next()) {
                     check_cancel(ctx.options.cancel);
                     session.sink->write(*batch);
@@ -309,9 +383,20 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             check_cancel(ctx.options.cancel);
             committing = true;
             session.sink->commit();
-            ctx.sessions.give_back(std::move(session));
+            committing = false;
             result.error_kind.reset();
             result.error.clear();
+            if (verify != nullptr) {
+                if (!session.check) session.check = ctx.target.open_reader();
+                const detail::Checksum target_sum =
+                    checksum_of(*session.check, on_target(partition), verify->target_schema,
+                                verify->target, ctx.options);
+                ctx.sessions.give_back(std::move(session));
+                const bool match =
+                    settle_verification(ctx, partition, *verify, source_sum, target_sum, true, result);
+                return finish(match ? PartitionStatus::done : PartitionStatus::failed);
+            }
+            ctx.sessions.give_back(std::move(session));
             return finish(PartitionStatus::done);
         } catch (const Error& e) {
             result.error_kind = e.kind();
@@ -347,6 +432,65 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
                                << "; retrying in " << delay.count() << " ms";
         interruptible_sleep(delay, ctx.options.cancel);
     }
+}
+
+/// --verify-only: reads \p partition on the source and on the target at once and compares.
+PartitionResult verify_partition(const TaskContext& ctx, const Partition& partition,
+                                 const Schema& schema, const TableVerify& verify) {
+    PartitionResult result;
+    result.partition = partition;
+    const auto started = std::chrono::steady_clock::now();
+    for (int attempt = 1;; ++attempt) {
+        result.attempts = attempt;
+        WorkerSession session = ctx.sessions.take();
+        try {
+            check_cancel(ctx.options.cancel);
+            if (!session.source) session.source = ctx.source.connect();
+            if (!session.check) session.check = ctx.target.open_reader();
+            std::future<detail::Checksum> source_side =
+                std::async(std::launch::async, [&] {
+                    return checksum_of(*session.source, partition, schema, verify.source,
+                                       ctx.options);
+                });
+            detail::Checksum target_sum;
+            try {
+                target_sum = checksum_of(*session.check, on_target(partition),
+                                         verify.target_schema, verify.target, ctx.options);
+            } catch (...) {
+                source_side.wait();
+                throw;
+            }
+            const detail::Checksum source_sum = source_side.get();
+            ctx.sessions.give_back(std::move(session));
+            result.error_kind.reset();
+            result.error.clear();
+            const bool match =
+                settle_verification(ctx, partition, verify, source_sum, target_sum, false, result);
+            result.rows = source_sum.rows;
+            result.status = match ? PartitionStatus::done : PartitionStatus::failed;
+            break;
+        } catch (const Error& e) {
+            result.error_kind = e.kind();
+            result.error = e.what();
+        } catch (const std::exception& e) {
+            result.error_kind = ErrorKind::internal;
+            result.error = e.what();
+        }
+        if (*result.error_kind == ErrorKind::cancelled || is_cancelled(ctx.options.cancel)) {
+            result.error_kind = ErrorKind::cancelled;
+            result.status = PartitionStatus::cancelled;
+            break;
+        }
+        if (!retryable(*result.error_kind) || attempt >= ctx.options.retry.max_attempts) {
+            REPLICATE_LOG(error) << partition << ": could not verify: " << result.error;
+            result.status = PartitionStatus::failed;
+            break;
+        }
+        interruptible_sleep(ctx.options.retry.delay_before(attempt + 1), ctx.options.cancel);
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return result;
 }
 
 }  // namespace
@@ -417,6 +561,7 @@ struct Orchestrator::TableWork {
     std::vector<Partition> parts;
     std::vector<PartitionResult> results;
     std::vector<bool> to_run;
+    std::shared_ptr<const TableVerify> verify;
     std::chrono::steady_clock::time_point first_start = std::chrono::steady_clock::time_point::max();
     std::chrono::steady_clock::time_point last_end = std::chrono::steady_clock::time_point::min();
 };
@@ -441,30 +586,9 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
     }
 
     for (TableWork& t : work) plan_table(t, plan);
-    schedule(work, report.run_id);
-
-    // Summarise, table by table in plan order.
-    for (TableWork& t : work) {
-        TableSummary summary;
-        summary.table = t.spec->source.display();
-        summary.null_partition_rows = t.null_rows;
-        summary.null_rows_copied = options_.include_null_dates && t.spec->mode == TableMode::partitioned;
-        for (const PartitionResult& r : t.results) {
-            switch (r.status) {
-            case PartitionStatus::done: ++summary.partitions_ok; break;
-            case PartitionStatus::skipped: ++summary.partitions_skipped; break;
-            case PartitionStatus::failed:
-            case PartitionStatus::cancelled: ++summary.partitions_failed; break;
-            }
-            if (r.status == PartitionStatus::done) summary.rows += r.rows;
-            if (r.status == PartitionStatus::cancelled) report.cancelled = true;
-            report.partitions.push_back(r);
-        }
-        if (t.first_start <= t.last_end) {
-            summary.seconds = std::chrono::duration<double>(t.last_end - t.first_start).count();
-        }
-        report.tables.push_back(summary);
-    }
+    if (options_.verify) plan_verification(work);
+    schedule(work, report.run_id, Mode::copy);
+    summarise(work, report);
     if (is_cancelled(options_.cancel)) report.cancelled = true;
     for (const PartitionResult& r : report.partitions) {
         if (r.status == PartitionStatus::done) {
@@ -488,10 +612,104 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
     return report;
 }
 
+void Orchestrator::summarise(std::vector<TableWork>& work, RunReport& report) const {
+    for (TableWork& t : work) {
+        TableSummary summary;
+        summary.table = t.spec->source.display();
+        summary.null_partition_rows = t.null_rows;
+        summary.null_rows_copied = options_.include_null_dates && t.spec->mode == TableMode::partitioned;
+        for (const PartitionResult& r : t.results) {
+            switch (r.status) {
+            case PartitionStatus::done: ++summary.partitions_ok; break;
+            case PartitionStatus::skipped: ++summary.partitions_skipped; break;
+            case PartitionStatus::failed:
+            case PartitionStatus::cancelled: ++summary.partitions_failed; break;
+            }
+            if (r.status == PartitionStatus::done) summary.rows += r.rows;
+            if (r.status == PartitionStatus::cancelled) report.cancelled = true;
+            if (r.verification) {
+                ++(r.verification->match() ? summary.partitions_verified
+                                           : summary.partitions_mismatched);
+            }
+            report.partitions.push_back(r);
+        }
+        if (t.first_start <= t.last_end) {
+            summary.seconds = std::chrono::duration<double>(t.last_end - t.first_start).count();
+        }
+        report.tables.push_back(summary);
+    }
+}
+
+void Orchestrator::plan_verification(std::vector<TableWork>& work) {
+    std::unique_ptr<Source> reader = target_.open_reader();
+    if (!reader) {
+        throw Error(ErrorKind::config, "this target cannot be read back, so it cannot be verified");
+    }
+    for (TableWork& t : work) {
+        const TableSpec& spec = *t.spec;
+        if (std::none_of(t.to_run.begin(), t.to_run.end(), [](bool b) { return b; })) continue;
+        Schema target_schema;
+        try {
+            target_schema = reader->describe(spec.target);
+        } catch (const Error& e) {
+            throw Error(ErrorKind::config, "cannot verify " + spec.source.display() + ": " +
+                                               "the target table " + spec.target.display() +
+                                               " cannot be read: " + e.what());
+        }
+        auto v = std::make_shared<TableVerify>(TableVerify{
+            target_schema, detail::RowHasher::for_source(t.schema, target_schema),
+            detail::RowHasher::for_target(t.schema, target_schema)});
+        if (!v->source.skipped().empty()) {
+            std::string names;
+            for (const std::string& n : v->source.skipped()) names += (names.empty() ? "" : ", ") + n;
+            REPLICATE_LOG(warning) << spec.source << ": not verified column(s) " << names
+                                   << ": the target keeps them as another kind of value";
+        }
+        t.verify = std::move(v);
+    }
+}
+
+RunReport Orchestrator::verify(const Plan& plan) {
+    const CancelWatch watch(options_.cancel, source_, target_);
+    RunReport report;
+    report.run_id = options_.run_id.empty() ? make_run_id() : options_.run_id;
+    report.started_at = utc_now();
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        std::vector<TableWork> work = check_tables(plan);
+        for (TableWork& t : work) {
+            t.parts = partitions_of(*t.spec, plan);
+            t.results.assign(t.parts.size(), PartitionResult{});
+            t.to_run.assign(t.parts.size(), true);
+        }
+        plan_verification(work);
+        schedule(work, report.run_id, Mode::verify_only);
+        summarise(work, report);
+    } catch (const Error& e) {
+        if (is_cancelled(options_.cancel) && e.kind() != ErrorKind::cancelled) {
+            throw Error(ErrorKind::cancelled, "interrupted");
+        }
+        throw;
+    }
+    if (is_cancelled(options_.cancel)) report.cancelled = true;
+    report.finished_at = utc_now();
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
 std::vector<Partition> Orchestrator::partitions_of(const TableSpec& spec, const Plan& plan) const {
     std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
     if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
         parts.push_back(Partition{spec, std::nullopt, true});
+    }
+    if (!plan.only.empty()) {
+        parts.erase(std::remove_if(parts.begin(), parts.end(),
+                                   [&](const Partition& p) {
+                                       return std::find(plan.only.begin(), plan.only.end(), p) ==
+                                              plan.only.end();
+                                   }),
+                    parts.end());
     }
     return parts;
 }
@@ -511,8 +729,7 @@ std::vector<PlannedPartition> Orchestrator::dry_run(const Plan& plan) {
             PlannedPartition planned;
             planned.partition = p;
             planned.rows = source->count_rows(p);
-            planned.skipped = std::any_of(done.begin(), done.end(),
-                                          [&](const LedgerEntry& e) { return e.matches(p); });
+            planned.skipped = done_in(done, p);
             planned.source_query = source->query_text(p, t.schema);
             planned.target_statements = target_.planned_statements(p, t.schema);
             out.push_back(std::move(planned));
@@ -571,13 +788,12 @@ void Orchestrator::plan_table(TableWork& t, const Plan& plan) {
         if (!options_.resume) return;
         const std::vector<LedgerEntry> done = target_.ledger().entries(spec.target);
         for (std::size_t p = 0; p < t.parts.size(); ++p) {
+            if (!done_in(done, t.parts[p])) continue;
+            t.to_run[p] = false;
+            t.results[p].partition = t.parts[p];
+            t.results[p].status = PartitionStatus::skipped;
             for (const LedgerEntry& e : done) {
-                if (!e.matches(t.parts[p])) continue;
-                t.to_run[p] = false;
-                t.results[p].partition = t.parts[p];
-                t.results[p].status = PartitionStatus::skipped;
-                t.results[p].rows = e.rows;
-                break;
+                if (e.matches(t.parts[p])) t.results[p].rows = e.rows;
             }
         }
     } catch (const Error& e) {
@@ -593,7 +809,7 @@ void Orchestrator::plan_table(TableWork& t, const Plan& plan) {
     }
 }
 
-void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run_id) {
+void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run_id, Mode mode) {
     // One budget of workers (= source connections) for every partition of every table: a
     // nightly run of ten one-day tables runs them side by side, not one after another.
     SessionPool sessions;
@@ -613,7 +829,9 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
                     const auto started = std::chrono::steady_clock::now();
                     PartitionResult r;
                     try {
-                        r = run_partition(ctx, tw->parts[p], tw->schema);
+                        r = mode == Mode::copy
+                                ? run_partition(ctx, tw->parts[p], tw->schema, tw->verify.get())
+                                : verify_partition(ctx, tw->parts[p], tw->schema, *tw->verify);
                     } catch (...) {
                         // run_partition catches everything; this is the last line of defence
                         // so a pool thread never sees an exception (Boost 1.74 would terminate).

@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-build}
 packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libpq-dev libsqliteodbc sqlite3
           libsqlite3-dev libboost-program-options-dev libboost-log-dev libboost-dev doctest-dev
-          libtomlplusplus-dev nlohmann-json3-dev)
+          libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev)
 # The test suite measures peak memory with /usr/bin/time and reads --report files with jq.
 if [ "$what" = test ]; then packages+=(time jq); fi
 missing=()

@@ -69,6 +69,8 @@ public:
     std::string create_table(const QualifiedName& table, const Schema& schema) const;
     std::string create_index(const QualifiedName& table, const std::string& column) const;
     virtual std::string drop_table_if_exists(const QualifiedName& table) const;
+    /// Adds a nullable column to an existing table.
+    virtual std::string add_column(const QualifiedName& table, const Column& column) const;
     /// SELECT of \p schema's columns; with a partition column, filtered by two range parameters,
     /// or, given \p literal_bounds, by the range written as 'YYYY-MM-DD' literals (rendered
     /// from the Date values, digits and dashes only) for a driver that buffers the whole result

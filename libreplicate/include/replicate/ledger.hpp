@@ -14,6 +14,23 @@ namespace replicate {
 /// Default name of the ledger table in the target schema.
 inline constexpr const char* ledger_table_name = "replicate_ledger";
 
+/// A partition compared on both sides (--verify): the row counts and the order-independent
+/// checksums of the rows' content, computed by the library over a canonical encoding of each
+/// value (the same code for both sides; docs/verify.md).
+struct Verification {
+    std::int64_t source_rows = 0;
+    std::string source_checksum;  ///< "xxh3:" and 16 hex digits
+    std::int64_t target_rows = 0;
+    std::string target_checksum;
+    std::string verified_at;  ///< UTC "YYYY-MM-DD HH:MM:SS"
+    /// Source columns left out of both checksums (the target keeps them as another kind of
+    /// value, such as a number in a text column).
+    std::vector<std::string> skipped_columns;
+    bool match() const {
+        return source_rows == target_rows && source_checksum == target_checksum;
+    }
+};
+
 /// One committed partition. range_lo/range_hi are "YYYY-MM-DD" (half-open), both empty for a
 /// whole-table refresh, both "NULL" for the rows with a NULL date.
 struct LedgerEntry {
@@ -24,6 +41,9 @@ struct LedgerEntry {
     std::int64_t rows = 0;
     std::string run_id;
     std::string finished_at;  ///< UTC, "YYYY-MM-DD HH:MM:SS"
+    /// The last verification of the partition: "match", "mismatch", or empty when none was
+    /// recorded. --resume does not skip a mismatching partition.
+    std::string verified;
 
     /// The entry a commit of \p partition with \p rows in run \p run_id writes.
     static LedgerEntry for_partition(const Partition& partition, std::int64_t rows,
@@ -61,5 +81,9 @@ public:
     /// Entries for one target table; empty if the ledger table does not exist yet.
     virtual std::vector<LedgerEntry> entries(const QualifiedName& target_table) = 0;
 };
+
+/// True when --resume may skip \p partition: the ledger records it, and its last verification,
+/// if any, matched.
+bool done_in(const std::vector<LedgerEntry>& entries, const Partition& partition);
 
 }  // namespace replicate

@@ -57,6 +57,10 @@ public:
     void prepare(const TableSpec& table, const Schema& source_schema) override;
     std::unique_ptr<Sink> open_sink(const std::string& run_id) override;
     Ledger& ledger() override { return *this; }
+    /// Reads the tables written so far.
+    std::unique_ptr<Source> open_reader() override;
+    /// Marks the partition's ledger entry "match" or "mismatch".
+    void record_verification(const Partition& partition, const Verification& v) override;
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
 
 private:

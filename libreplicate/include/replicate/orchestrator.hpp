@@ -43,6 +43,10 @@ struct RunOptions {
     const std::atomic<bool>* cancel = nullptr;
     /// Written to the ledger; generated (UTC time + random) when empty.
     std::string run_id;
+    /// After each partition commits, read it back from the target and compare its row count
+    /// and checksum with the source's (computed while copying): a mismatch fails the
+    /// partition. Needs Target::open_reader().
+    bool verify = false;
     /// What is being run, for the run history (e.g. the command line); secrets must already
     /// be masked.
     std::string command;
@@ -62,6 +66,8 @@ struct PartitionResult {
     /// Set when status is failed or cancelled.
     std::optional<ErrorKind> error_kind;
     std::string error;
+    /// Set when the partition was verified (RunOptions::verify, Orchestrator::verify).
+    std::optional<Verification> verification;
 
     friend bool operator==(const PartitionResult& a, const PartitionResult& b);
 };
@@ -74,6 +80,9 @@ struct TableSummary {
     int partitions_ok = 0;
     int partitions_failed = 0;
     int partitions_skipped = 0;
+    /// Partitions whose verification matched / did not match.
+    int partitions_verified = 0;
+    int partitions_mismatched = 0;
     std::int64_t rows = 0;
     double seconds = 0;  ///< wall-clock time of the table
     /// Source rows whose partition column is NULL.
@@ -111,6 +120,10 @@ struct Plan {
     std::vector<TableSpec> tables;
     /// Required if any table is partitioned.
     std::optional<DateRange> range;
+    /// When not empty, only these partitions run (each one the plan itself yields, e.g. the
+    /// mismatching partitions of a verification, for --repair); the others are left out of
+    /// the report.
+    std::vector<Partition> only;
 };
 
 /// Called after each partition finishes, from pool threads (serialised by the orchestrator).
@@ -143,8 +156,17 @@ public:
     /// statements that would run. Writes nothing to the target: no table, ledger or run row.
     std::vector<PlannedPartition> dry_run(const Plan& plan);
 
+    /// Compares each partition of \p plan on the source and on the target without copying:
+    /// row counts and checksums, both sides read at once, on max_workers workers. A partition
+    /// is done when they match and failed (error kind data) when they do not; each result's
+    /// verification is set and recorded in the ledger. Throws Error(kind config) before
+    /// reading rows if a table cannot be compared (missing on either side, a column missing
+    /// from the target, a target that cannot be read back).
+    RunReport verify(const Plan& plan);
+
 private:
     struct TableWork;
+    enum class Mode { copy, verify_only };
     RunReport run_plan(const Plan& plan);
     /// Checks every table (nothing written); throws on the first that cannot be copied.
     std::vector<TableWork> check_tables(const Plan& plan);
@@ -154,7 +176,11 @@ private:
     /// asked for.
     std::vector<Partition> partitions_of(const TableSpec& spec, const Plan& plan) const;
     /// Runs every partition still to run on the worker pool.
-    void schedule(std::vector<TableWork>& work, const std::string& run_id);
+    void schedule(std::vector<TableWork>& work, const std::string& run_id, Mode mode);
+    /// Per table: the target's columns and the row hashers of both sides.
+    void plan_verification(std::vector<TableWork>& work);
+    /// Totals per table, in plan order.
+    void summarise(std::vector<TableWork>& work, RunReport& report) const;
     SourceFactory& source_;
     Target& target_;
     RunOptions options_;

@@ -9,6 +9,7 @@
 
 #include <replicate/ledger.hpp>
 #include <replicate/partition.hpp>
+#include <replicate/source.hpp>
 #include <replicate/types.hpp>
 
 namespace replicate {
@@ -56,6 +57,16 @@ public:
         (void)partition;
         (void)source_schema;
         return {};
+    }
+    /// A Source that reads this target's tables back, for --verify (on its own connection;
+    /// Target::cancel() interrupts it). Thread-safe. Default: nullptr, the target cannot be
+    /// verified.
+    virtual std::unique_ptr<Source> open_reader() { return nullptr; }
+    /// Records a verification of \p partition with its ledger entry, if it has one. Default:
+    /// nothing is recorded.
+    virtual void record_verification(const Partition& partition, const Verification& v) {
+        (void)partition;
+        (void)v;
     }
     /// Run history: called once before the first write of a run and once at its end. The
     /// default keeps none. Failures are logged by the orchestrator, not fatal.

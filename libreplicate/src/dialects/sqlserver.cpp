@@ -60,6 +60,12 @@ public:
         return {};
     }
 
+    // T-SQL's ALTER TABLE ... ADD takes no COLUMN keyword.
+    std::string add_column(const QualifiedName& table, const Column& column) const override {
+        return "ALTER TABLE " + qualified(table) + " ADD " + quote(column.name) + " " +
+               column_type(column.type) + " NULL";
+    }
+
     ErrorKind classify(std::string_view state, long native) const override {
         switch (native) {
         case 1205:   // deadlock victim

@@ -34,11 +34,40 @@ ColumnType own(Type type, std::int64_t length = 0, bool nullable = false) {
     return t;
 }
 
+/// The ledger's columns a commit writes.
 Schema ledger_schema() {
     return {{"table_name", own(Type::text, 200)},   {"range_lo", own(Type::text, 10)},
             {"range_hi", own(Type::text, 10)},      {"source_table", own(Type::text, 200)},
             {"row_count", own(Type::int64)},        {"run_id", own(Type::text, 64)},
             {"finished_at", own(Type::text, 19)}};
+}
+
+/// The ledger's columns a verification writes (--verify); NULL until one does. Added to
+/// ledgers made before them (migrations/<dbms>/*_ledger_verify.sql does the same by hand).
+Schema ledger_verify_schema() {
+    return {{"verified", own(Type::text, 8, true)},         {"verified_at", own(Type::text, 19, true)},
+            {"source_rows", own(Type::int64, 0, true)},     {"source_checksum", own(Type::text, 24, true)},
+            {"target_rows", own(Type::int64, 0, true)},     {"target_checksum", own(Type::text, 24, true)}};
+}
+
+Schema full_ledger_schema() {
+    Schema s = ledger_schema();
+    for (Column& c : ledger_verify_schema()) s.push_back(std::move(c));
+    return s;
+}
+
+/// "migrations/<dbms>/*_ledger_verify.sql", the script that adds the verification columns.
+std::string verify_migration(Dbms dbms) {
+    std::string folder;
+    for (char c : replicate::detail::lower(to_string(dbms))) {
+        if (c != ' ') folder += c;
+    }
+    return "migrations/" + folder + "/*_ledger_verify.sql";
+}
+
+/// True if the ledger \p name has the verification columns.
+bool ledger_has_verify_columns(Connection& conn, const QualifiedName& name) {
+    return detail::find_column(conn.describe(name), "verified", conn.dialect().dbms()) != nullptr;
 }
 
 /// "a", "b", ... quoted by \p d.
@@ -66,9 +95,26 @@ void ensure_ledger(Connection& conn, const std::string& schema) {
     const QualifiedName name = ledger_name(schema);
     const Dialect& d = conn.dialect();
     if (create_if_missing(conn, name,
-                          d.create_table(name, ledger_schema(),
+                          d.create_table(name, full_ledger_schema(),
                                          {"table_name", "range_lo", "range_hi"}))) {
         REPLICATE_LOG(info) << "created the ledger table " << name;
+        return;
+    }
+    const Schema existing = conn.describe(name);
+    for (const Column& c : ledger_verify_schema()) {
+        if (detail::find_column(existing, c.name, d.dbms()) != nullptr) continue;
+        try {
+            conn.execute(d.add_column(name, c));
+            REPLICATE_LOG(info) << "added the column " << c.name << " to the ledger " << name;
+        } catch (const Error& e) {
+            // Another run may have added it meanwhile; a login without ALTER rights keeps
+            // copying, and --verify says what to run.
+            if (ledger_has_verify_columns(conn, name)) continue;
+            REPLICATE_LOG(warning) << "could not add the verification columns to the ledger "
+                                   << name << " (" << e.what() << "): run "
+                                   << verify_migration(d.dbms());
+            return;
+        }
     }
 }
 
@@ -727,6 +773,41 @@ void OdbcTarget::end_run(const RunRecord& run) {
 
 void OdbcTarget::cancel() { shared_->registry.cancel_all(); }
 
+std::unique_ptr<Source> OdbcTarget::open_reader() {
+    // The target's own registry (aliased), so cancel() interrupts verification reads too.
+    std::shared_ptr<detail::ConnectionRegistry> registry(shared_, &shared_->registry);
+    return std::make_unique<OdbcSource>(shared_->endpoint, std::move(registry), shared_->native);
+}
+
+void OdbcTarget::record_verification(const Partition& partition, const Verification& v) {
+    Shared::Control control(*shared_);
+    Connection& conn = control.conn();
+    const std::unique_lock<std::mutex> lock = lock_for_writes(*shared_, conn.dialect());
+    const Dialect& d = conn.dialect();
+    const QualifiedName name = ledger_name(partition.table.target.schema);
+    if (!conn.table_exists(name) || !ledger_has_verify_columns(conn, name)) {
+        throw Error(ErrorKind::config,
+                    "the ledger " + name.display() + " has no verification columns: run " +
+                        verify_migration(d.dbms()));
+    }
+    const LedgerEntry key = LedgerEntry::for_partition(partition, 0, "");
+    Params p;
+    p.add_text(v.match() ? "match" : "mismatch");
+    p.add_text(v.verified_at);
+    p.add_int(v.source_rows);
+    p.add_text(v.source_checksum);
+    p.add_int(v.target_rows);
+    p.add_text(v.target_checksum);
+    p.add_text(key.target_table);
+    p.add_text(key.range_lo);
+    p.add_text(key.range_hi);
+    std::string set;
+    for (const Column& c : ledger_verify_schema()) set += (set.empty() ? "" : ", ") + d.quote(c.name) + " = ?";
+    conn.execute("UPDATE " + d.qualified(name) + " SET " + set + " WHERE " + d.quote("table_name") +
+                     " = ? AND " + d.quote("range_lo") + " = ? AND " + d.quote("range_hi") + " = ?",
+                 &p);
+}
+
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
     std::unique_ptr<replicate::detail::SinkSession> session;
     if (shared_->native) {
@@ -746,7 +827,9 @@ std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) 
     const QualifiedName name = ledger_name(target_table.schema);
     if (!conn.table_exists(name)) return {};
     const Dialect& d = conn.dialect();
-    const std::string cols = quoted_columns(d, ledger_schema());
+    const bool verifiable = ledger_has_verify_columns(conn, name);
+    const std::string cols =
+        quoted_columns(d, ledger_schema()) + (verifiable ? ", " + d.quote("verified") : "");
     Params p;
     p.add_text(target_table.display());
     std::vector<LedgerEntry> out;
@@ -762,6 +845,7 @@ std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) 
         e.rows = r[4] ? std::stoll(*r[4]) : 0;
         e.run_id = r[5].value_or("");
         e.finished_at = r[6].value_or("");
+        if (verifiable) e.verified = r[7].value_or("");
         out.push_back(std::move(e));
     }
     return out;

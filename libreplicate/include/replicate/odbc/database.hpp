@@ -93,6 +93,11 @@ public:
     /// Interrupts the statements (and lock waits) of its sinks. Thread-safe.
     void cancel() override;
     Ledger& ledger() override { return *this; }
+    /// Reads the target's tables (through libpq where sinks write through it).
+    std::unique_ptr<Source> open_reader() override;
+    /// Sets the verification columns of the partition's ledger row (added to older ledgers
+    /// when the login may; Error(kind config) naming the migration otherwise).
+    void record_verification(const Partition& partition, const Verification& v) override;
     std::vector<std::string> planned_statements(const Partition& partition,
                                                 const Schema& source_schema) override;
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
