@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
         odbc::OdbcSourceFactory source(job.source);
         odbc::OdbcTarget target(job.target);
         options.command = reporting.command;
+        exec.quiet = common.quiet;
         return app::execute(reporting, source, target, options, plan, exec);
     });
 }

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
         RunOptions options = app::run_options(job, 0);
         options.command = reporting.command;
         reporting.settings = app::report_settings(job, options);
+        exec.quiet = common.quiet;
         return app::execute(reporting, source, target, options, plan, exec);
     });
 }

@@ -1,4 +1,5 @@
 #include "app.hpp"
+#include "console.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -8,22 +9,11 @@
 #include <iostream>
 #include <sstream>
 
-#include <boost/core/null_deleter.hpp>
-#include <boost/log/core.hpp>
-#include <boost/log/expressions.hpp>
-#include <boost/log/sinks/sync_frontend.hpp>
-#include <boost/log/sinks/text_ostream_backend.hpp>
-#include <boost/log/support/date_time.hpp>
-#include <boost/log/trivial.hpp>
-#include <boost/log/utility/setup/common_attributes.hpp>
-#include <boost/log/utility/setup/file.hpp>
-#include <boost/make_shared.hpp>
 
 #include <replicate/log_level.hpp>
 #include <replicate/version.hpp>
 
 namespace po = boost::program_options;
-namespace logging = boost::log;
 
 namespace replicate::app {
 
@@ -62,7 +52,15 @@ void add_common_options(po::options_description& desc, CommonOptions& out) {
          "print the effective settings (passwords masked) and exit")
         ("log-level", po::value(&out.log_level)->value_name("LEVEL")->default_value("info"),
          "trace, debug, info, warning or error")
-        ("log-file", po::value(&out.log_file)->value_name("FILE"), "also write the log here")
+        ("log-file", po::value(&out.log_file)->value_name("FILE"),
+         "also write the log here (appended; rotated by size, see --log-file-max-mb)")
+        ("log-file-max-mb", po::value(&out.log_file_max_mb)->value_name("MB")->default_value(100, "100"),
+         "rotate the log file when it would pass this size: FILE.1 is the newest old one")
+        ("log-file-keep", po::value(&out.log_file_keep)->value_name("N")->default_value(5),
+         "rotated log files kept (FILE.1 .. FILE.N)")
+        ("log-format", po::value(&out.log_format)->value_name("text|json")->default_value("text"),
+         "log lines as text or as one JSON object per line (time, level, run_id, table, range, "
+         "message)")
         ("quiet,q", po::bool_switch(&out.quiet),
          "print only errors and the summary (the log level becomes error)")
         ("help,h", "show this help and exit")
@@ -97,39 +95,17 @@ int parse_command_line(const std::string& tool, const std::string& synopsis, int
 }
 
 void setup_logging(const CommonOptions& options) {
-    logging::trivial::severity_level level;
-    if (options.quiet) {
-        level = logging::trivial::error;
-    } else if (!logging::trivial::from_string(options.log_level.c_str(), options.log_level.size(),
-                                              level)) {
-        throw Error(ErrorKind::config, "--log-level '" + options.log_level +
-                                           "' is not known: use trace, debug, info, warning or "
-                                           "error");
+    LogSettings settings;
+    settings.level = options.log_level;
+    settings.quiet = options.quiet;
+    settings.format = options.log_format;
+    settings.file = options.log_file;
+    if (!(options.log_file_max_mb >= 0.001)) {
+        throw Error(ErrorKind::config, "--log-file-max-mb must be at least 0.001 (1 KB)");
     }
-    replicate::set_log_level(static_cast<LogLevel>(std::min<int>(level, logging::trivial::error)));
-    logging::add_common_attributes();
-    auto core = logging::core::get();
-    core->remove_all_sinks();
-    core->set_filter(logging::trivial::severity >= level);
-    namespace expr = logging::expressions;
-    const auto format = expr::stream
-                        << expr::format_date_time<boost::posix_time::ptime>(
-                               "TimeStamp", "%Y-%m-%d %H:%M:%S.%f")
-                        << " " << std::setw(7) << logging::trivial::severity << "  "
-                        << expr::smessage;
-    using Sink = logging::sinks::synchronous_sink<logging::sinks::text_ostream_backend>;
-    auto sink = boost::make_shared<Sink>();
-    sink->locked_backend()->add_stream(
-        boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
-    sink->locked_backend()->auto_flush(true);
-    sink->set_formatter(format);
-    core->add_sink(sink);
-    if (!options.log_file.empty()) {
-        auto file = logging::add_file_log(logging::keywords::file_name = options.log_file,
-                                          logging::keywords::open_mode = std::ios_base::app,
-                                          logging::keywords::auto_flush = true);
-        file->set_formatter(format);
-    }
+    settings.file_max_bytes = static_cast<std::uint64_t>(options.log_file_max_mb * 1048576.0);
+    settings.file_keep = options.log_file_keep;
+    app::setup_logging(settings);
 }
 
 JobConfig load_job(const CommonOptions& options) {

@@ -36,6 +36,9 @@ struct CommonOptions {
     bool print_config = false;
     std::string log_level = "info";
     std::string log_file;
+    double log_file_max_mb = 100;
+    int log_file_keep = 5;
+    std::string log_format = "text";
     bool quiet = false;
 };
 
@@ -48,7 +51,8 @@ int parse_command_line(const std::string& tool, const std::string& synopsis, int
                        char** argv, boost::program_options::options_description& desc,
                        boost::program_options::variables_map& vm);
 
-/// Configures Boost.Log: stderr (and a file if asked) at the given level.
+/// Configures Boost.Log (console.hpp): stderr, and a rotated file if asked, at the given level
+/// and format.
 void setup_logging(const CommonOptions& options);
 
 /// Reads the .env file (explicit, or ./.env if present) and the job file.

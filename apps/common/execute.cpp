@@ -7,6 +7,7 @@
 #include <boost/log/trivial.hpp>
 
 #include "app.hpp"
+#include "console.hpp"
 
 namespace po = boost::program_options;
 
@@ -26,7 +27,10 @@ void add_exec_options(po::options_description& desc, ExecOptions& out) {
          "compare like --verify-only, then copy again (verified) exactly the partitions that "
          "do not match")
         ("progress", po::value(&out.progress)->value_name("auto|always|never"),
-         "live progress on a terminal (auto: when stderr is a terminal)");
+         "live progress view: auto (when stderr is a terminal), always, never (then, as off a "
+         "terminal, a progress line every --heartbeat seconds)")
+        ("heartbeat", po::value(&out.heartbeat_seconds)->value_name("SECONDS"),
+         "off a terminal, log a progress line this often while partitions run (default 30)");
 }
 
 void check_exec_options(const ExecOptions& exec) {
@@ -39,6 +43,9 @@ void check_exec_options(const ExecOptions& exec) {
         throw Error(ErrorKind::config, "--verify goes with a copy: drop it (--verify-only and "
                                        "--repair verify already; --dry-run copies nothing)");
     }
+    if (!(exec.heartbeat_seconds >= 0.1)) {
+        throw Error(ErrorKind::config, "--heartbeat must be at least 0.1 seconds");
+    }
     if (exec.progress != "auto" && exec.progress != "always" && exec.progress != "never") {
         throw Error(ErrorKind::config,
                     "--progress must be auto, always or never, got '" + exec.progress + "'");
@@ -49,8 +56,8 @@ namespace {
 
 void log_partition(const PartitionResult& r) {
     std::ostringstream os;
-    os << r.partition.table.source.display() << " " << r.partition.label() << ": "
-       << to_string(r.status) << ", " << r.rows << " rows in " << std::fixed
+    // The record carries the table and range (LogScope); the message says what happened.
+    os << to_string(r.status) << ", " << r.rows << " rows in " << std::fixed
        << std::setprecision(2) << r.seconds << " s, " << r.attempts << " attempt(s)";
     if (r.verification) os << (r.verification->match() ? ", verified" : ", MISMATCH");
     BOOST_LOG_TRIVIAL(info) << os.str();
@@ -89,9 +96,32 @@ void print_verification(const RunReport& report) {
 
 }  // namespace
 
+namespace {
+
+/// Runs \p body with a progress view of \p options' run, stopped (its block erased) before
+/// anything else is printed.
+template <class Body>
+auto with_progress(RunOptions& options, const ExecOptions& exec, Body body) {
+    RunMonitor monitor;
+    const ProgressView::Mode mode = progress_mode(exec.progress, exec.quiet);
+    options.monitor = &monitor;
+    // A percentage needs each partition's rows: one COUNT at the source, only for a person
+    // watching.
+    options.count_rows_first = mode == ProgressView::Mode::live;
+    ProgressView view(mode, monitor, exec.heartbeat_seconds);
+    auto result = body();
+    view.stop();
+    options.monitor = nullptr;
+    return result;
+}
+
+}  // namespace
+
 int execute(ReportContext& reporting, SourceFactory& source, Target& target, RunOptions options,
             const Plan& plan, const ExecOptions& exec) {
     options.verify = exec.verify;
+    if (options.run_id.empty()) options.run_id = make_run_id();
+    set_log_run_id(options.run_id);
     reporting.settings["verify"] = exec.verify;
     if (exec.dry_run) {
         reporting.mode = "dry_run";
@@ -101,9 +131,11 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
     }
     if (exec.verify_only || exec.repair) {
         reporting.mode = exec.repair ? "repair" : "verify_only";
-        Orchestrator checker(source, target, options);
-        checker.on_progress(log_partition);
-        const RunReport& checked = reporting.report.emplace(checker.verify(plan));
+        const RunReport& checked = reporting.report.emplace(with_progress(options, exec, [&] {
+            Orchestrator checker(source, target, options);
+            checker.on_progress(log_partition);
+            return checker.verify(plan);
+        }));
         print_verification(checked);
         if (!exec.repair || checked.cancelled) return exit_code_for(checked);
         Plan again = plan;
@@ -116,10 +148,13 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         }
         std::cout << "repair: copying " << again.only.size() << " partition(s) again\n";
         options.verify = true;
-        options.run_id.clear();
-        Orchestrator repairer(source, target, options);
-        repairer.on_progress(log_partition);
-        const RunReport& repaired = reporting.repair.emplace(repairer.run(again));
+        options.run_id = make_run_id();
+        set_log_run_id(options.run_id);
+        const RunReport& repaired = reporting.repair.emplace(with_progress(options, exec, [&] {
+            Orchestrator repairer(source, target, options);
+            repairer.on_progress(log_partition);
+            return repairer.run(again);
+        }));
         print_summary(repaired);
         // Repaired: every mismatch was copied again and now matches; partitions that could not
         // be compared at all still fail the run.
@@ -131,9 +166,11 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         return code == exit_ok && uncompared ? exit_failed : code;
     }
     reporting.mode = "copy";
-    Orchestrator orchestrator(source, target, options);
-    orchestrator.on_progress(log_partition);
-    const RunReport& report = reporting.report.emplace(orchestrator.run(plan));
+    const RunReport& report = reporting.report.emplace(with_progress(options, exec, [&] {
+        Orchestrator orchestrator(source, target, options);
+        orchestrator.on_progress(log_partition);
+        return orchestrator.run(plan);
+    }));
     print_summary(report);
     return exit_code_for(report);
 }

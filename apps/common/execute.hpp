@@ -19,9 +19,11 @@ struct ExecOptions {
     bool verify_only = false;  ///< --verify-only: compare, copy nothing
     bool repair = false;       ///< --repair: compare, then re-copy what does not match
     std::string progress = "auto";  ///< --progress: auto, always, never
+    double heartbeat_seconds = 30;  ///< --heartbeat: interval of progress lines off a terminal
+    bool quiet = false;             ///< --quiet: no progress at all
 };
 
-/// Adds --dry-run, --verify, --verify-only, --repair and --progress.
+/// Adds --dry-run, --verify, --verify-only, --repair, --progress and --heartbeat.
 void add_exec_options(boost::program_options::options_description& desc, ExecOptions& out);
 
 /// Throws Error(kind config) for combinations that make no sense (--dry-run --repair, ...).

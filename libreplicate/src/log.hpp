@@ -16,6 +16,20 @@ Logger& logger();
 /// True if records of \p level pass the library's threshold (see replicate/log_level.hpp).
 bool log_enabled(boost::log::trivial::severity_level level);
 
+/// While alive, every record logged by this thread carries the attributes "Table" (the
+/// source table) and "Range" (the partition's label), for structured logs.
+class LogScope {
+public:
+    LogScope(const std::string& table, const std::string& range);
+    ~LogScope();
+    LogScope(const LogScope&) = delete;
+    LogScope& operator=(const LogScope&) = delete;
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
 }  // namespace replicate::detail
 
 #define REPLICATE_LOG(level)                                                   \

@@ -16,6 +16,9 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/log/attributes/attribute_set.hpp>
+#include <boost/log/attributes/value_extraction.hpp>
+#include <boost/log/core.hpp>
 
 #include "checksum.hpp"
 #include "log.hpp"
@@ -99,6 +102,81 @@ private:
 };
 
 }  // namespace
+
+// ---- RunMonitor ----------------------------------------------------------------------------
+
+void RunMonitor::begin(std::size_t partitions) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    started_ = std::chrono::steady_clock::now();
+    partitions_ = partitions;
+    finished_ = failed_ = 0;
+    rows_done_ = 0;
+    slots_.clear();
+}
+
+std::uint64_t RunMonitor::start(const Partition& partition) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Slot slot{next_id_++, Active{}, std::chrono::steady_clock::now()};
+    slot.active.partition = partition;
+    slots_.push_back(std::move(slot));
+    return slots_.back().id;
+}
+
+void RunMonitor::estimate(std::uint64_t id, std::int64_t rows) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (Slot& s : slots_) {
+        if (s.id == id) s.active.estimated_rows = rows;
+    }
+}
+
+void RunMonitor::progress(std::uint64_t id, std::int64_t rows, int attempt) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    for (Slot& s : slots_) {
+        if (s.id != id) continue;
+        s.active.rows = rows;
+        s.active.attempt = attempt;
+    }
+}
+
+void RunMonitor::finish(std::uint64_t id, bool ok, std::int64_t rows) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    slots_.erase(std::remove_if(slots_.begin(), slots_.end(),
+                                [&](const Slot& s) { return s.id == id; }),
+                 slots_.end());
+    ++finished_;
+    if (!ok) ++failed_;
+    if (ok) rows_done_ += rows;
+}
+
+RunMonitor::Snapshot RunMonitor::snapshot() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    Snapshot snap;
+    snap.partitions = partitions_;
+    snap.finished = finished_;
+    snap.failed = failed_;
+    snap.rows = rows_done_;
+    snap.seconds = std::chrono::duration<double>(now - started_).count();
+    for (const Slot& s : slots_) {
+        Active a = s.active;
+        a.seconds = std::chrono::duration<double>(now - s.started).count();
+        snap.rows += a.rows;
+        snap.active.push_back(std::move(a));
+    }
+    return snap;
+}
+
+std::optional<double> RunMonitor::Snapshot::eta_seconds() const {
+    if (partitions == 0) return std::nullopt;
+    double done = static_cast<double>(finished);
+    for (const Active& a : active) {
+        if (a.estimated_rows && *a.estimated_rows > 0) {
+            done += std::min(1.0, static_cast<double>(a.rows) / static_cast<double>(*a.estimated_rows));
+        }
+    }
+    if (done <= 0 || seconds <= 0) return std::nullopt;
+    return seconds * (static_cast<double>(partitions) - done) / done;
+}
 
 std::chrono::milliseconds RetryPolicy::delay_before(int attempt) const {
     if (attempt <= 1) return std::chrono::milliseconds(0);
@@ -197,6 +275,14 @@ Partition on_target(const Partition& p) {
     return t;
 }
 
+/// The text of a constant string attribute in \p attrs, or "".
+std::string attribute_text(const boost::log::attribute_set& attrs, const char* name) {
+    const auto it = attrs.find(name);
+    if (it == attrs.end()) return {};
+    const auto value = it->second.get_value().extract<std::string>();
+    return value ? *value : std::string();
+}
+
 /// Reads a partition on its own thread while the caller writes: the reader fills the next
 /// batch while the sink sends the previous one. Two batches, so memory stays bounded.
 class ReadAhead {
@@ -206,6 +292,10 @@ public:
     ReadAhead(BatchReader& reader, const Schema& schema, const std::atomic<bool>* cancel,
               std::function<void(const Batch&)> observe = {})
         : reader_(reader), cancel_(cancel), observe_(std::move(observe)) {
+        // The reading thread logs with the partition of the thread that made it.
+        const auto attrs = boost::log::core::get()->get_thread_attributes();
+        table_ = attribute_text(attrs, "Table");
+        range_ = attribute_text(attrs, "Range");
         for (int i = 0; i < 2; ++i) free_.emplace_back(schema);
         thread_ = std::thread([this] { run(); });
     }
@@ -240,6 +330,7 @@ public:
 
 private:
     void run() noexcept {
+        const detail::LogScope scope(table_, range_);
         try {
             for (;;) {
                 Batch batch;
@@ -267,6 +358,8 @@ private:
         cv_.notify_all();
     }
 
+    std::string table_;
+    std::string range_;
     BatchReader& reader_;
     const std::atomic<bool>* cancel_;
     std::function<void(const Batch&)> observe_;
@@ -341,7 +434,9 @@ bool settle_verification(const TaskContext& ctx, const Partition& partition,
 }
 
 PartitionResult run_partition(const TaskContext& ctx, const Partition& partition,
-                              const Schema& schema, const TableVerify* verify) {
+                              const Schema& schema, const TableVerify* verify,
+                              std::uint64_t monitor_id) {
+    RunMonitor* const monitor = ctx.options.monitor;
     PartitionResult result;
     result.partition = partition;
     const auto started = std::chrono::steady_clock::now();
@@ -361,6 +456,14 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             check_cancel(ctx.options.cancel);
             if (!session.source) session.source = ctx.source.connect();
             if (!session.sink) session.sink = ctx.target.open_sink(ctx.run_id);
+            if (monitor != nullptr) {
+                monitor->progress(monitor_id, 0, attempt);
+                if (ctx.options.count_rows_first && attempt == 1) {
+                    if (const auto n = session.source->count_rows(partition)) {
+                        monitor->estimate(monitor_id, *n);
+                    }
+                }
+            }
             session.sink->begin(partition, schema);
             detail::Checksum source_sum;
             {
@@ -378,6 +481,7 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
                     session.sink->write(*batch);
                     result.rows += static_cast<std::int64_t>(batch->rows());
                     result.bytes += static_cast<std::int64_t>(batch->byte_size());
+                    if (monitor != nullptr) monitor->progress(monitor_id, result.rows, attempt);
                 }
             }
             check_cancel(ctx.options.cancel);
@@ -820,6 +924,7 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
         n_run += static_cast<std::size_t>(std::count(t.to_run.begin(), t.to_run.end(), true));
     }
     Countdown countdown(n_run);
+    if (options_.monitor != nullptr) options_.monitor->begin(n_run);
     {
         boost::asio::thread_pool pool(static_cast<std::size_t>(options_.max_workers));
         for (TableWork& t : work) {
@@ -828,9 +933,14 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
                 boost::asio::post(pool, [&, p, tw = &t]() noexcept {
                     const auto started = std::chrono::steady_clock::now();
                     PartitionResult r;
+                    const detail::LogScope scope(tw->parts[p].table.source.display(),
+                                                 tw->parts[p].label());
+                    const std::uint64_t monitor_id =
+                        options_.monitor != nullptr ? options_.monitor->start(tw->parts[p]) : 0;
                     try {
                         r = mode == Mode::copy
-                                ? run_partition(ctx, tw->parts[p], tw->schema, tw->verify.get())
+                                ? run_partition(ctx, tw->parts[p], tw->schema, tw->verify.get(),
+                                                monitor_id)
                                 : verify_partition(ctx, tw->parts[p], tw->schema, *tw->verify);
                     } catch (...) {
                         // run_partition catches everything; this is the last line of defence
@@ -839,6 +949,10 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
                         r.status = PartitionStatus::failed;
                         r.error_kind = ErrorKind::internal;
                         r.error = "unexpected exception in task";
+                    }
+                    if (options_.monitor != nullptr) {
+                        options_.monitor->finish(monitor_id, r.status == PartitionStatus::done,
+                                                 r.rows);
                     }
                     {
                         std::lock_guard<std::mutex> lock(results_mutex);

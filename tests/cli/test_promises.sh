@@ -40,11 +40,13 @@ psql_q -c "DROP SCHEMA IF EXISTS ${tag}_src CASCADE; DROP SCHEMA IF EXISTS ${tag
 maria_q "DROP DATABASE IF EXISTS ${tag}_dw; CREATE DATABASE ${tag}_dw DEFAULT CHARSET utf8mb4;
          GRANT ALL ON ${tag}_dw.* TO 'replicate'@'127.0.0.1'; GRANT ALL ON ${tag}_dw.* TO 'replicate'@'localhost'"
 # The migrations, each with its own client, into the target schemas and a fresh SQLite file.
-{ echo "SET search_path = ${tag}_dw;"; cat "$src/migrations/postgresql/001_ledger.sql"; } | psql_q >/dev/null \
+# Every script of each folder, in order (001 the ledger and run history, 002 the ledger's
+# verification columns).
+{ echo "SET search_path = ${tag}_dw;"; cat "$src"/migrations/postgresql/*.sql; } | psql_q >/dev/null \
     && ok "migrations/postgresql applied with psql" || bad "migrations/postgresql failed under psql"
-$maria_admin "${tag}_dw" <"$src/migrations/mariadb/001_ledger.sql" && ok "migrations/mariadb applied with mariadb" \
+cat "$src"/migrations/mariadb/*.sql | $maria_admin "${tag}_dw" && ok "migrations/mariadb applied with mariadb" \
     || bad "migrations/mariadb failed under the mariadb client"
-sqlite3 dw.db <"$src/migrations/sqlite/001_ledger.sql" && ok "migrations/sqlite applied with sqlite3" || bad "migrations/sqlite failed under sqlite3"
+cat "$src"/migrations/sqlite/*.sql | sqlite3 dw.db && ok "migrations/sqlite applied with sqlite3" || bad "migrations/sqlite failed under sqlite3"
 pg_def() { psql_q -c "SELECT string_agg(table_name || '.' || column_name || ' ' || data_type, ',' ORDER BY table_name, ordinal_position)
                       FROM information_schema.columns WHERE table_schema = '${tag}_dw' AND table_name LIKE 'replicate_%'"; }
 maria_def() { maria_q "SELECT GROUP_CONCAT(CONCAT(TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE) ORDER BY TABLE_NAME, ORDINAL_POSITION)

@@ -289,5 +289,85 @@ else
     bad "jq is missing (tests/support/install_deps.sh test installs it): cannot read --report files"
 fi
 
+# ---- progress and logs ------------------------------------------------------------------------
+# Off a terminal (cron, CI, a pipe): one line per finished partition, heartbeat lines while
+# partitions run, no control characters; every line carries the run id.
+rm -f demo/target.db
+"$bin/replicate_all_sales" --config job.toml --start-date 2024-10-01 --end-date 2025-10-31 \
+    --table APP_4_SALESITEM --max-workers 1 --heartbeat 0.3 --report beat.json >out 2>err
+run_id=$(jq -r .run_id beat.json 2>/dev/null)
+[ "$(grep -c '\] done, ' err)" = 13 ] && ok "off a terminal: one line per finished partition (13)" \
+    || bad "off a terminal: $(grep -c '\] done, ' err) partition lines"
+matches err "progress: [0-9]+/13 partitions done, [0-9]+ rows, [0-9]+ s; APP_4_SALESITEM 20" \
+    "off a terminal: heartbeat lines name the partition in flight"
+if grep -q $'\x1b' err out; then bad "off a terminal: control characters in the output"; else
+    ok "off a terminal: no control characters"; fi
+[ -n "$run_id" ] && [ "$(grep -vc "\[run $run_id\]" err)" = 0 ] && ok "every log line carries the run id ($run_id)" \
+    || bad "log lines without the run id: $(grep -v "\[run $run_id\]" err | head -2)"
+# JSON lines: each parses, with run_id, and partition lines with table and range.
+"$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 --end-date 2025-10-31 \
+    --table APP_4_SALES --log-format json --report json.json >out 2>err
+run_id=$(jq -r .run_id json.json)
+jq -e --arg r "$run_id" '.run_id == $r and (.time | test("Z$")) and (.level | length > 0)' err >/dev/null \
+    && [ "$(jq -s 'length' err)" = "$(wc -l <err)" ] && ok "--log-format json: every line is a JSON object with the run id" \
+    || bad "--log-format json: $(head -2 err)"
+[ "$(jq -s '[.[] | select(.table == "APP_4_SALES" and .range == "2025-09-01..2025-10-01")] | length' err)" -ge 1 ] \
+    && ok "--log-format json: partition lines carry table and range" || bad "json lines lack table/range"
+# --log-file rotates by size and keeps --log-file-keep old files.
+for i in 1 2 3 4; do
+    "$bin/replicate_all_sales" --config job.toml --start-date 2025-01-01 --end-date 2025-10-31 --table APP_4_SALES \
+        --log-level debug --log-file rot.log --log-file-max-mb 0.004 --log-file-keep 2 >/dev/null 2>&1
+done
+# A file passes the limit only by a single line longer than the limit itself.
+big=0
+for f in rot.log*; do
+    [ "$(stat -c %s "$f")" -gt 4194 ] && [ "$(wc -l <"$f")" -gt 1 ] && big=$((big + 1))
+done
+[ -f rot.log ] && [ -f rot.log.1 ] && [ -f rot.log.2 ] && [ ! -f rot.log.3 ] && [ "$big" = 0 ] \
+    && ok "--log-file rotates at --log-file-max-mb and keeps --log-file-keep files ($(ls rot.log* | tr '\n' ' '))" \
+    || bad "rotation: $(ls -l rot.log* | awk '{print $5, $9}' | tr '\n' ' ')"
+expect 2 "--progress sometimes" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+    --end-date 2025-10-31 --progress sometimes
+one_line err "--progress sometimes"
+expect 2 "--log-format xml" "$bin/replicate_all_sales" --config job.toml --start-date 2025-09-01 \
+    --end-date 2025-10-31 --log-format xml
+one_line err "--log-format xml"
+
+# On a terminal (tmux): the live view is drawn while the run goes and gone at the end, also
+# after Ctrl-C.
+if command -v tmux >/dev/null; then
+    live() {  # live NAME EXTRA_ARGS: starts the full demo range in a tmux pane
+        rm -f demo/target.db
+        tmux -L "rt$$" new-session -d -s "$1" -x 160 -y 40 \
+            "bash -c 'cd $work && $bin/replicate_all_sales --config job.toml --start-date 2024-10-01 --end-date 2025-10-31 --max-workers 2 --log-level warning $2; echo EXIT=\$?; sleep 60'"
+    }
+    pane() { tmux -L "rt$$" capture-pane -p -t "$1"; }
+    wait_exit() { for _ in $(seq 100); do pane "$1" | grep -q '^EXIT=' && return; sleep 0.3; done; }
+    live view ""
+    sleep 2.5
+    pane view >during.txt
+    wait_exit view
+    pane view >after.txt
+    matches during.txt "^  APP_4_[A-Z]+ +20[0-9-]+\.\.20[0-9-]+ +[0-9,]+ / [0-9,]+ +[0-9]+% +[0-9,]+ rows/s" \
+        "live view: one line per worker with rows, estimate, percent and rows/s"
+    matches during.txt "^  \[[#.]{20}\] [0-9]+/130 partitions, [0-9,]+ rows, [0-9:]+ elapsed" "live view: the overall line"
+    if grep -qE "partitions, .* elapsed|rows/s +[0-9]+:[0-9]+$" after.txt; then bad "live view left on screen after the run"; \
+        sed 's/^/    | /' after.txt | tail -5; else ok "live view: gone after the run"; fi
+    contains after.txt "EXIT=0" "live view: the run ends with exit 0"
+    matches after.txt "^total +130 +0 +0 " "live view: the summary follows on a clean screen"
+    live stop ""
+    sleep 2.5
+    tmux -L "rt$$" send-keys -t stop C-c
+    wait_exit stop
+    pane stop >stopped.txt
+    contains stopped.txt "EXIT=130" "live view + Ctrl-C: exit 130"
+    contains stopped.txt "INTERRUPTED" "live view + Ctrl-C: the summary says interrupted"
+    if grep -qE "partitions, .* elapsed" stopped.txt; then bad "live view left on screen after Ctrl-C"; else
+        ok "live view: gone after Ctrl-C"; fi
+    tmux -L "rt$$" kill-server 2>/dev/null
+else
+    bad "tmux is missing (tests/support/install_deps.sh test installs it): cannot test the live view"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -98,6 +98,9 @@ for t in pg maria sqlite; do
         || { bad "$t: --verify exit $code, $verified verified, $rows rows, report '$report'"; sed 's/^/    | /' copy.out | tail -5; }
     dump $t >"$t.after_copy"
     if [ $t = pg ]; then
+        [ "$(psql_q -c "SELECT count(*) FROM information_schema.columns WHERE table_schema = '${tag}_dw' AND table_name = 'replicate_ledger' AND column_name IN ('verified', 'verified_at', 'source_rows', 'source_checksum', 'target_rows', 'target_checksum')")" = 6 ] \
+            && ok "pg: the ledger made by the 001 migration got its six verification columns on the first --verify" \
+            || bad "pg: the 001 ledger was not given the verification columns"
         canonical postgresql sales "${tag}_src" | tail -n +2 >src.dump
         tail -n +2 pg.after_copy | cmp -s - src.dump \
             && ok "pg: the copy equals the source, row for row, as psql prints both" \

@@ -7,7 +7,7 @@ packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libpq-dev lib
           libsqlite3-dev libboost-program-options-dev libboost-log-dev libboost-dev doctest-dev
           libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev)
 # The test suite measures peak memory with /usr/bin/time and reads --report files with jq.
-if [ "$what" = test ]; then packages+=(time jq); fi
+if [ "$what" = test ]; then packages+=(time jq tmux); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct RetryPolicy {
     std::chrono::milliseconds delay_before(int attempt) const;
 };
 
+class RunMonitor;
+
 struct RunOptions {
     /// Partitions in flight at once, which is also the number of source connections.
     int max_workers = 2;
@@ -47,6 +50,13 @@ struct RunOptions {
     /// and checksum with the source's (computed while copying): a mismatch fails the
     /// partition. Needs Target::open_reader().
     bool verify = false;
+    /// Updated as partitions start, progress and end, for live progress views; may be null.
+    /// Must outlive the run.
+    RunMonitor* monitor = nullptr;
+    /// Count each partition's rows at the source before copying it (one COUNT per
+    /// partition), so a monitor can show a percentage. Off by default: it is one more query
+    /// on the source per partition.
+    bool count_rows_first = false;
     /// What is being run, for the run history (e.g. the command line); secrets must already
     /// be masked.
     std::string command;
@@ -113,6 +123,54 @@ struct PlannedPartition {
     /// The source query and the target statements, where the source and target tell them.
     std::string source_query;
     std::vector<std::string> target_statements;
+};
+
+/// What a run is doing now, for live progress views and heartbeat lines. The orchestrator
+/// updates it from its workers (RunOptions::monitor); snapshot() may be called from any
+/// thread at any time. Thread-safe.
+class RunMonitor {
+public:
+    struct Active {
+        Partition partition;
+        std::int64_t rows = 0;  ///< copied so far in this attempt
+        std::optional<std::int64_t> estimated_rows;  ///< RunOptions::count_rows_first
+        double seconds = 0;  ///< since the partition started
+        int attempt = 1;
+    };
+    struct Snapshot {
+        std::size_t partitions = 0;  ///< to run (what --resume skips is not counted)
+        std::size_t finished = 0;    ///< done or failed
+        std::size_t failed = 0;
+        std::int64_t rows = 0;       ///< rows of done partitions and of those in flight
+        double seconds = 0;          ///< since the run started
+        std::vector<Active> active;  ///< in start order
+        /// Seconds left, from the share of the work done so far (rows against estimates
+        /// where known, partitions otherwise); nullopt until something is done.
+        std::optional<double> eta_seconds() const;
+    };
+    Snapshot snapshot() const;
+
+    // Called by the orchestrator.
+    void begin(std::size_t partitions);
+    std::uint64_t start(const Partition& partition);
+    void estimate(std::uint64_t id, std::int64_t rows);
+    void progress(std::uint64_t id, std::int64_t rows, int attempt);
+    void finish(std::uint64_t id, bool ok, std::int64_t rows);
+
+private:
+    struct Slot {
+        std::uint64_t id;
+        Active active;
+        std::chrono::steady_clock::time_point started;
+    };
+    mutable std::mutex mutex_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::size_t partitions_ = 0;
+    std::size_t finished_ = 0;
+    std::size_t failed_ = 0;
+    std::int64_t rows_done_ = 0;
+    std::uint64_t next_id_ = 1;
+    std::vector<Slot> slots_;
 };
 
 /// What to run: tables in order and, for partitioned tables, the range.
