@@ -229,3 +229,38 @@ TEST_CASE("--verify-only of a table that was never copied is a config error") {
     CHECK(test::error_kind([&] { Orchestrator(source, target, quick()).verify(sales_plan()); }) ==
           ErrorKind::config);
 }
+
+TEST_CASE("RunMonitor: a run reports each partition's start, rows and end; the ETA follows the share done") {
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    MemorySourceFactory source(src);
+    MemoryTarget target(dst);
+    RunMonitor monitor;
+    RunOptions options = quick();
+    options.monitor = &monitor;
+    options.count_rows_first = true;
+    REQUIRE(Orchestrator(source, target, options).run(sales_plan()).ok());
+    const RunMonitor::Snapshot done = monitor.snapshot();
+    CHECK(done.partitions == 3);
+    CHECK(done.finished == 3);
+    CHECK(done.failed == 0);
+    CHECK(done.rows == 30);
+    CHECK(done.active.empty());
+
+    // Half of the work done in 10 s: 10 s left. An active partition counts by its estimate.
+    RunMonitor::Snapshot snap;
+    snap.partitions = 4;
+    snap.finished = 1;
+    snap.seconds = 10;
+    RunMonitor::Active a;
+    a.rows = 50;
+    a.estimated_rows = 50;
+    snap.active = {a, a};
+    snap.active[1].rows = 0;
+    snap.active[1].estimated_rows.reset();
+    REQUIRE(snap.eta_seconds());
+    CHECK(*snap.eta_seconds() == doctest::Approx(10.0));
+    snap.finished = 0;
+    snap.active.clear();
+    CHECK_FALSE(snap.eta_seconds());
+}
