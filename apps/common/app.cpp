@@ -135,19 +135,22 @@ void print_summary(const RunReport& report) {
     os << "\nrun " << report.run_id << "\n";
     os << std::left << std::setw(28) << "table" << std::right << std::setw(6) << "ok"
        << std::setw(8) << "failed" << std::setw(9) << "skipped" << std::setw(12) << "rows"
-       << std::setw(10) << "seconds" << std::setw(11) << "rows/s" << "\n";
+       << std::setw(10) << "MB" << std::setw(10) << "seconds" << std::setw(11) << "rows/s" << "\n";
     std::int64_t rows = 0;
+    std::int64_t bytes = 0;
     int ok = 0;
     int failed = 0;
     int skipped = 0;
+    const auto mb = [](std::int64_t b) { return static_cast<double>(b) / 1048576.0; };
     for (const TableSummary& t : report.tables) {
         const double rate = t.seconds > 0 ? static_cast<double>(t.rows) / t.seconds : 0;
         os << std::left << std::setw(28) << t.table << std::right << std::setw(6)
            << t.partitions_ok << std::setw(8) << t.partitions_failed << std::setw(9)
            << t.partitions_skipped << std::setw(12) << t.rows << std::setw(10) << std::fixed
-           << std::setprecision(2) << t.seconds << std::setw(11) << std::setprecision(0) << rate
-           << "\n";
+           << std::setprecision(1) << mb(t.bytes) << std::setw(10) << std::setprecision(2)
+           << t.seconds << std::setw(11) << std::setprecision(0) << rate << "\n";
         rows += t.rows;
+        bytes += t.bytes;
         ok += t.partitions_ok;
         failed += t.partitions_failed;
         skipped += t.partitions_skipped;
@@ -156,19 +159,9 @@ void print_summary(const RunReport& report) {
     const double seconds = report.seconds;
     os << std::left << std::setw(28) << "total" << std::right << std::setw(6) << ok
        << std::setw(8) << failed << std::setw(9) << skipped << std::setw(12) << rows
-       << std::setw(10) << std::setprecision(2) << seconds << std::setw(11)
-       << std::setprecision(0) << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
-    int verified = 0;
-    int mismatched = 0;
-    for (const TableSummary& t : report.tables) {
-        verified += t.partitions_verified;
-        mismatched += t.partitions_mismatched;
-    }
-    if (verified + mismatched > 0) {
-        os << "verified: " << verified << " partition(s) match the source";
-        if (mismatched > 0) os << ", " << mismatched << " DO NOT (see FAILED below)";
-        os << "\n";
-    }
+       << std::setw(10) << std::setprecision(1) << mb(bytes) << std::setw(10)
+       << std::setprecision(2) << seconds << std::setw(11) << std::setprecision(0)
+       << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
     for (const TableSummary& t : report.tables) {
         if (t.null_partition_rows > 0 && t.null_rows_copied) {
             os << "note: " << t.table << ": " << t.null_partition_rows

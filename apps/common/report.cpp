@@ -78,6 +78,7 @@ void put_run(json& j, const RunReport& report) {
                           {"partitions_verified", t.partitions_verified},
                           {"partitions_mismatched", t.partitions_mismatched},
                           {"rows", t.rows},
+                          {"bytes", t.bytes},
                           {"seconds", t.seconds},
                           {"null_date_rows", t.null_partition_rows},
                           {"null_dates_copied", t.null_rows_copied}});

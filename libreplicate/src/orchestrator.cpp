@@ -729,7 +729,10 @@ void Orchestrator::summarise(std::vector<TableWork>& work, RunReport& report) co
             case PartitionStatus::failed:
             case PartitionStatus::cancelled: ++summary.partitions_failed; break;
             }
-            if (r.status == PartitionStatus::done) summary.rows += r.rows;
+            if (r.status == PartitionStatus::done) {
+                summary.rows += r.rows;
+                summary.bytes += r.bytes;
+            }
             if (r.status == PartitionStatus::cancelled) report.cancelled = true;
             if (r.verification) {
                 ++(r.verification->match() ? summary.partitions_verified

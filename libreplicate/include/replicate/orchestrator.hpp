@@ -94,6 +94,7 @@ struct TableSummary {
     int partitions_verified = 0;
     int partitions_mismatched = 0;
     std::int64_t rows = 0;
+    std::int64_t bytes = 0;  ///< of the rows copied, as read (Batch::byte_size)
     double seconds = 0;  ///< wall-clock time of the table
     /// Source rows whose partition column is NULL.
     std::int64_t null_partition_rows = 0;
