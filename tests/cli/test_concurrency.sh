@@ -256,7 +256,7 @@ first=$(psql_q -c "SELECT run_id FROM \"$schema\".replicate_run WHERE command LI
 [ "$cb" = 1 ] && ok "a run that gives up waiting exits 1" || bad "the impatient run exited $cb"
 grep -q "another run is writing .*$first started" b.out && ok "its error names the run that holds the month ($first)" \
     || { bad "the error does not name the holding run $first"; grep -m2 "another run" b.out; }
-grep -q "2024-11-01..2024-12-01: done" b.out && ok "the months it could take were done" || bad "the impatient run did no month"
+grep -q "2024-11-01..2024-12-01] done" b.out && ok "the months it could take were done" || bad "the impatient run did no month"
 [ "$ca" = 0 ] && [ "$(pg_diff "$schema\".\"${prefix}${tag}_src_APP_4_SALES" "${tag}_src_APP_4_SALES")" = 0 ] \
     && ok "the run that held the months finished exact (exit 0)" || bad "the holding run: exit $ca or target differs"
 
