@@ -15,25 +15,12 @@ namespace replicate::detail {
 
 namespace {
 
-enum class Kind { number, floating, datetime, time, text, binary };
-
-Kind kind_of(Type t) {
-    switch (t) {
-    case Type::boolean:
-    case Type::int8:
-    case Type::int16:
-    case Type::int32:
-    case Type::int64:
-    case Type::decimal: return Kind::number;
-    case Type::float32:
-    case Type::float64: return Kind::floating;
-    case Type::date:
-    case Type::timestamp: return Kind::datetime;
-    case Type::time: return Kind::time;
-    case Type::text: return Kind::text;
-    case Type::binary: return Kind::binary;
-    }
-    return Kind::text;
+/// True when a value of a column of type \p source and one of type \p target can be compared
+/// by their canonical encodings. A validated target column holds the source's kind of value,
+/// except a text column, which may hold any value as text (Target::validate, can_receive).
+bool comparable(Type source, Type target) {
+    return (source == Type::text) == (target == Type::text) &&
+           (source == Type::binary) == (target == Type::binary);
 }
 
 /// The column of \p schema named \p name: the exact name first, then ignoring ASCII case.
@@ -116,7 +103,7 @@ RowHasher RowHasher::for_source(const Schema& source, const Schema& target) {
         std::size_t j = 0;
         const Column* t = named(target, source[i].name, &j);
         const ColumnType& s = source[i].type;
-        if (t != nullptr && kind_of(t->type.type) != kind_of(s.type)) {
+        if (t != nullptr && !comparable(s.type, t->type.type)) {
             h.skipped_.push_back(source[i].name);
             continue;
         }
@@ -134,7 +121,7 @@ RowHasher RowHasher::for_target(const Schema& source, const Schema& target) {
         if (t == nullptr) {
             throw Error(ErrorKind::config, "cannot verify: the target has no column '" + c.name + "'");
         }
-        if (kind_of(t->type.type) != kind_of(c.type.type)) {
+        if (!comparable(c.type.type, t->type.type)) {
             h.skipped_.push_back(c.name);
             continue;
         }

@@ -388,6 +388,22 @@ bool committed_by_this_run(Target& target, const Partition& partition, const std
     return false;
 }
 
+/// Inside a catch block: the exception in flight as \p result's error kind and message.
+void capture_error(PartitionResult& result) noexcept {
+    try {
+        throw;
+    } catch (const Error& e) {
+        result.error_kind = e.kind();
+        result.error = e.what();
+    } catch (const std::exception& e) {
+        result.error_kind = ErrorKind::internal;
+        result.error = e.what();
+    } catch (...) {
+        result.error_kind = ErrorKind::internal;
+        result.error = "unknown exception";
+    }
+}
+
 /// The checksum of \p partition's rows as \p source reads them (reading and hashing overlap).
 detail::Checksum checksum_of(Source& source, const Partition& partition, const Schema& schema,
                              detail::RowHasher hasher, const RunOptions& options) {
@@ -502,15 +518,8 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             }
             ctx.sessions.give_back(std::move(session));
             return finish(PartitionStatus::done);
-        } catch (const Error& e) {
-            result.error_kind = e.kind();
-            result.error = e.what();
-        } catch (const std::exception& e) {
-            result.error_kind = ErrorKind::internal;
-            result.error = e.what();
         } catch (...) {
-            result.error_kind = ErrorKind::internal;
-            result.error = "unknown exception";
+            capture_error(result);
         }
         if (*result.error_kind == ErrorKind::cancelled || is_cancelled(ctx.options.cancel)) {
             result.error_kind = ErrorKind::cancelled;
@@ -573,12 +582,8 @@ PartitionResult verify_partition(const TaskContext& ctx, const Partition& partit
             result.rows = source_sum.rows;
             result.status = match ? PartitionStatus::done : PartitionStatus::failed;
             break;
-        } catch (const Error& e) {
-            result.error_kind = e.kind();
-            result.error = e.what();
-        } catch (const std::exception& e) {
-            result.error_kind = ErrorKind::internal;
-            result.error = e.what();
+        } catch (...) {
+            capture_error(result);
         }
         if (*result.error_kind == ErrorKind::cancelled || is_cancelled(ctx.options.cancel)) {
             result.error_kind = ErrorKind::cancelled;
