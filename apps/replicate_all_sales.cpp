@@ -5,6 +5,7 @@
 #include <boost/log/trivial.hpp>
 
 #include <replicate/odbc/database.hpp>
+#include <replicate/calendar.hpp>
 #include <replicate/orchestrator.hpp>
 
 #include "common/app.hpp"
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> tables;
     bool resume = false;
     bool include_null_dates = false;
+    bool today = false;
+    bool yesterday = false;
+    int days_back = 0;
     app::ReportContext reporting;
     app::ExecOptions exec;
     reporting.tool = tool;
@@ -31,6 +35,11 @@ int main(int argc, char** argv) {
     desc.add_options()
         ("start-date", po::value(&start)->value_name("YYYY-MM-DD"), "first day to copy (included)")
         ("end-date", po::value(&end)->value_name("YYYY-MM-DD"), "last day to copy (included)")
+        ("today", po::bool_switch(&today), "copy today so far, in [run] time_zone")
+        ("yesterday", po::bool_switch(&yesterday),
+         "copy yesterday, in [run] time_zone (plus [run] lookback_days days before it)")
+        ("days-back", po::value(&days_back)->value_name("N"),
+         "copy the last N days up to yesterday, both included, in [run] time_zone")
         ("max-workers", po::value(&max_workers)->value_name("N"),
          "months copied at once = source connections (default: [run] max_workers or 2)")
         ("table", po::value(&tables)->value_name("NAME")->composing(),
@@ -61,11 +70,43 @@ int main(int argc, char** argv) {
                       << "\n# resume = " << (resume ? "true" : "false") << "\n";
             return app::exit_ok;
         }
-        if (start.empty() || end.empty()) {
-            throw Error(ErrorKind::config, "--start-date and --end-date are required (YYYY-MM-DD)");
+        const int relative = int(today) + int(yesterday) + int(vm.count("days-back") > 0);
+        if (relative > 1 || (relative == 1 && (!start.empty() || !end.empty()))) {
+            throw Error(ErrorKind::config, "give either --start-date/--end-date or one of --today, "
+                                           "--yesterday, --days-back N");
         }
-        const DateRange range =
-            DateRange::inclusive(Date::parse(start, "--start-date"), Date::parse(end, "--end-date"));
+        DateRange range;
+        std::string dates_note;
+        nlohmann::json relative_json;
+        if (relative == 1) {
+            const RelativeDays what = today       ? RelativeDays::today
+                                      : yesterday ? RelativeDays::yesterday
+                                                  : RelativeDays::days_back;
+            const std::string zone = zone_name(job.run.time_zone);
+            range = relative_range(local_date(std::chrono::system_clock::now(), job.run.time_zone),
+                                   what, days_back, job.run.lookback_days);
+            const char* said = today ? "today" : yesterday ? "yesterday" : "--days-back";
+            dates_note = "dates: " + range.lo.to_string() + " to " +
+                         range.hi.add_days(-1).to_string() + " (" + said +
+                         (what == RelativeDays::days_back ? " " + std::to_string(days_back) : "") +
+                         " in " + zone +
+                         (job.run.lookback_days > 0
+                              ? ", with " + std::to_string(job.run.lookback_days) + " lookback day(s)"
+                              : std::string()) +
+                         ")";
+            relative_json = {{"days", said},
+                             {"time_zone", zone},
+                             {"lookback_days", job.run.lookback_days}};
+        } else {
+            if (start.empty() || end.empty()) {
+                throw Error(ErrorKind::config,
+                            "--start-date and --end-date are required (YYYY-MM-DD), or one of "
+                            "--today, --yesterday, --days-back N");
+            }
+            range = DateRange::inclusive(Date::parse(start, "--start-date"),
+                                         Date::parse(end, "--end-date"));
+        }
+        exec.note = dates_note;
         std::vector<std::string> configured;
         for (const SalesTableConfig& t : job.sales) configured.push_back(t.table);
         const std::vector<std::string> selected =
@@ -85,6 +126,7 @@ int main(int argc, char** argv) {
         reporting.settings = app::report_settings(job, options);
         reporting.settings["range"] = {{"first", range.lo.to_string()},
                                        {"last", range.hi.add_days(-1).to_string()}};
+        if (!relative_json.is_null()) reporting.settings["range"]["relative"] = relative_json;
         odbc::OdbcSourceFactory source(job.source);
         odbc::OdbcTarget target(job.target);
         options.command = reporting.command;

@@ -122,10 +122,15 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
     options.verify = exec.verify;
     if (options.run_id.empty()) options.run_id = make_run_id();
     set_log_run_id(options.run_id);
+    if (!exec.note.empty()) BOOST_LOG_TRIVIAL(info) << exec.note;
+    const auto print_note = [&] {
+        if (!exec.note.empty()) std::cout << exec.note << "\n" << std::flush;
+    };
     reporting.settings["verify"] = exec.verify;
     if (exec.dry_run) {
         reporting.mode = "dry_run";
         Orchestrator orchestrator(source, target, options);
+        print_note();
         print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
         return exit_ok;
     }
@@ -137,6 +142,7 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
             return checker.verify(plan);
         }));
         print_verification(checked);
+        print_note();
         if (!exec.repair || checked.cancelled) return exit_code_for(checked);
         Plan again = plan;
         for (const PartitionResult& r : checked.partitions) {
@@ -172,6 +178,7 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         return orchestrator.run(plan);
     }));
     print_summary(report);
+    print_note();
     return exit_code_for(report);
 }
 

@@ -21,6 +21,9 @@ struct ExecOptions {
     std::string progress = "auto";  ///< --progress: auto, always, never
     double heartbeat_seconds = 30;  ///< --heartbeat: interval of progress lines off a terminal
     bool quiet = false;             ///< --quiet: no progress at all
+    /// A line printed before the plan and after the summary (e.g. which dates a nightly run
+    /// took, in which time zone).
+    std::string note;
 };
 
 /// Adds --dry-run, --verify, --verify-only, --repair, --progress and --heartbeat.

@@ -278,8 +278,11 @@ JobConfig parse_job(std::string_view text, const Environment& env, const std::st
         const toml::table* t = n->as_table();
         if (t == nullptr) fail(origin, "[run] must be a table");
         reject_unknown_keys(*t, {"max_workers", "batch_rows", "batch_bytes", "retry_attempts",
-                                 "retry_base_delay_ms"},
+                                 "retry_base_delay_ms", "time_zone", "lookback_days"},
                             "[run]", origin);
+        job.run.time_zone = get_string(*t, "time_zone", "[run]", origin, env, false);
+        job.run.lookback_days =
+            static_cast<int>(get_int(*t, "lookback_days", "[run]", origin, 0, 0, 366));
         job.run.max_workers = static_cast<int>(get_int(*t, "max_workers", "[run]", origin, 2, 1, 64));
         job.run.batch_rows = static_cast<std::size_t>(
             get_int(*t, "batch_rows", "[run]", origin, 10000, 1, 10000000));
@@ -339,7 +342,9 @@ std::string JobConfig::to_masked_toml() const {
        << "\ndecimal_storage = " << (target.decimals_as_text ? "\"text\"" : "\"number\"") << "\n\n";
     os << "[run]\nmax_workers = " << run.max_workers << "\nbatch_rows = " << run.batch_rows
        << "\nbatch_bytes = " << run.batch_bytes << "\nretry_attempts = " << run.retry_attempts
-       << "\nretry_base_delay_ms = " << run.retry_base_delay_ms << "\n";
+       << "\nretry_base_delay_ms = " << run.retry_base_delay_ms
+       << "\ntime_zone = " << quoted(run.time_zone) << "\nlookback_days = " << run.lookback_days
+       << "\n";
     for (const SalesTableConfig& s : sales) {
         os << "\n[[sales]]\ntable = " << quoted(s.table) << "\ndate_column = "
            << quoted(s.date_column) << "\n";

@@ -289,6 +289,41 @@ else
     bad "jq is missing (tests/support/install_deps.sh test installs it): cannot read --report files"
 fi
 
+# ---- nightly dates in the business's time zone (faketime sets the clock) -------------------
+if command -v faketime >/dev/null; then
+    sed 's/^max_workers = 2/max_workers = 2\ntime_zone = "Asia\/Kuala_Lumpur"/' job.toml >kl.toml
+    for at in "2025-10-14 16:30:00" "2025-10-14 18:00:00"; do  # 00:30 and 02:00 on 15 Oct in UTC+8
+        TZ=UTC faketime "$at" "$bin/replicate_all_sales" --config kl.toml --yesterday --dry-run --table APP_4_SALES >out 2>err
+        contains out "dates: 2025-10-14 to 2025-10-14 (yesterday in Asia/Kuala_Lumpur)" \
+            "--yesterday at $at UTC (UTC+8: the 15th) copies the 14th and says so"
+        contains out "  2025-10-14..2025-10-15 " "--yesterday at $at UTC: one partition, the 14th"
+    done
+    # Without [run] time_zone the machine's zone decides: UTC here, so at 18:00 UTC yesterday is the 13th.
+    TZ=UTC faketime "2025-10-14 18:00:00" "$bin/replicate_all_sales" --config job.toml --yesterday --dry-run --table APP_4_SALES >out 2>err
+    contains out "dates: 2025-10-13 to 2025-10-13 (yesterday in " "without time_zone, the machine's zone (UTC) gives the 13th"
+    # lookback_days: a nightly run copies the days before yesterday again; the ledger shows the range.
+    sed 's/^max_workers = 2/max_workers = 2\nlookback_days = 3/' kl.toml >lb.toml
+    rm -f demo/target.db
+    TZ=UTC faketime "2025-10-14 18:00:00" "$bin/replicate_all_sales" --config lb.toml --yesterday --table APP_4_SALES >out 2>err
+    contains out "dates: 2025-10-11 to 2025-10-14 (yesterday in Asia/Kuala_Lumpur, with 3 lookback day(s))" \
+        "lookback_days = 3: the summary names the four days"
+    [ "$(sqlite3 demo/target.db "SELECT range_lo || '..' || range_hi FROM replicate_ledger")" = "2025-10-11..2025-10-15" ] \
+        && ok "lookback_days = 3: the ledger records 2025-10-11..2025-10-15" \
+        || bad "lookback ledger: $(sqlite3 demo/target.db "SELECT range_lo, range_hi FROM replicate_ledger")"
+    TZ=UTC faketime "2025-10-14 18:00:00" "$bin/replicate_all_sales" --config kl.toml --days-back 7 --dry-run --table APP_4_SALES >out 2>err
+    contains out "dates: 2025-10-08 to 2025-10-14 (--days-back 7 in Asia/Kuala_Lumpur)" "--days-back 7: the seven days up to yesterday"
+    TZ=UTC faketime "2025-10-14 18:00:00" "$bin/replicate_all_sales" --config kl.toml --today --dry-run --table APP_4_SALES >out 2>err
+    contains out "dates: 2025-10-15 to 2025-10-15 (today in Asia/Kuala_Lumpur)" "--today: the local day so far"
+else
+    bad "faketime is missing (tests/support/install_deps.sh test installs it): cannot pin the clock"
+fi
+expect 2 "--yesterday with --start-date" "$bin/replicate_all_sales" --config job.toml --yesterday --start-date 2025-01-01
+one_line err "--yesterday with --start-date"
+sed 's/^max_workers = 2/max_workers = 2\ntime_zone = "Asia\/Kuala_Lampur"/' job.toml >badzone.toml
+expect 2 "an unknown time zone" "$bin/replicate_all_sales" --config badzone.toml --yesterday
+contains err "Asia/Kuala_Lampur" "the error names the unknown zone"
+one_line err "an unknown time zone"
+
 # ---- progress and logs ------------------------------------------------------------------------
 # Off a terminal (cron, CI, a pipe): one line per finished partition, heartbeat lines while
 # partitions run, no control characters; every line carries the run id.

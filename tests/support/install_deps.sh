@@ -5,9 +5,10 @@ set -euo pipefail
 what=${1:-build}
 packages=(cmake g++ make pkgconf libsoci-dev unixodbc unixodbc-dev libpq-dev libsqliteodbc sqlite3
           libsqlite3-dev libboost-program-options-dev libboost-log-dev libboost-dev doctest-dev
-          libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev)
+          libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev
+          libhowardhinnant-date-dev tzdata)
 # The test suite measures peak memory with /usr/bin/time and reads --report files with jq.
-if [ "$what" = test ]; then packages+=(time jq tmux); fi
+if [ "$what" = test ]; then packages+=(time jq tmux faketime python3-yaml); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

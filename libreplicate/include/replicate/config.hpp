@@ -65,6 +65,12 @@ struct RunConfig {
     std::size_t batch_bytes = std::size_t{16} << 20;
     int retry_attempts = 3;
     int retry_base_delay_ms = 500;
+    /// The business's IANA time zone for --today, --yesterday and --days-back; empty: the
+    /// machine's zone.
+    std::string time_zone;
+    /// Days before the relative range that a nightly run copies again (late voids and
+    /// corrections); 0 by default.
+    int lookback_days = 0;
 };
 
 /// A parsed, validated job file.
