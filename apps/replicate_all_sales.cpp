@@ -1,5 +1,6 @@
 // replicate_all_sales: copies the [[sales]] tables month by month over a date range.
 #include <algorithm>
+#include <tuple>
 #include <iostream>
 
 #include <boost/log/trivial.hpp>
@@ -11,6 +12,7 @@
 #include "common/app.hpp"
 #include "common/execute.hpp"
 #include "common/report.hpp"
+#include "common/scale_out.hpp"
 
 namespace po = boost::program_options;
 using namespace replicate;
@@ -27,6 +29,10 @@ int main(int argc, char** argv) {
     bool today = false;
     bool yesterday = false;
     int days_back = 0;
+    bool plan_only = false;
+    std::vector<std::string> partition_keys;
+    std::string shard;
+    std::string plan_file;
     app::ReportContext reporting;
     app::ExecOptions exec;
     reporting.tool = tool;
@@ -40,6 +46,15 @@ int main(int argc, char** argv) {
          "copy yesterday, in [run] time_zone (plus [run] lookback_days days before it)")
         ("days-back", po::value(&days_back)->value_name("N"),
          "copy the last N days up to yesterday, both included, in [run] time_zone")
+        ("plan-json", po::bool_switch(&plan_only),
+         "print the run's partitions (key, table, range, estimated rows) as JSON and exit")
+        ("partition", po::value(&partition_keys)->value_name("TABLE:LO..HI")->composing(),
+         "run exactly this partition, as --plan-json prints its key (repeatable); no dates needed")
+        ("shard", po::value(&shard)->value_name("K/N"),
+         "run the K-th (0..N-1) of N disjoint shares of the plan, balanced by estimated rows")
+        ("plan", po::value(&plan_file)->value_name("FILE"),
+         "with --shard: deal the shares from this --plan-json file instead of counting now, so "
+         "that every process sees the same estimates")
         ("max-workers", po::value(&max_workers)->value_name("N"),
          "months copied at once = source connections (default: [run] max_workers or 2)")
         ("table", po::value(&tables)->value_name("NAME")->composing(),
@@ -71,7 +86,21 @@ int main(int argc, char** argv) {
             return app::exit_ok;
         }
         const int relative = int(today) + int(yesterday) + int(vm.count("days-back") > 0);
-        if (relative > 1 || (relative == 1 && (!start.empty() || !end.empty()))) {
+        const bool keyed = !partition_keys.empty();
+        if (keyed && (relative > 0 || !start.empty() || !end.empty() || !tables.empty() ||
+                      !shard.empty())) {
+            throw Error(ErrorKind::config, "--partition names its table and range: drop the dates, "
+                                           "--table and --shard");
+        }
+        if (!plan_file.empty() && shard.empty()) {
+            throw Error(ErrorKind::config, "--plan FILE goes with --shard K/N");
+        }
+        int shard_k = -1;
+        int shard_n = 0;
+        if (!shard.empty()) std::tie(shard_k, shard_n) = app::parse_shard(shard);
+        if (keyed) {
+            // The dates come from the keys.
+        } else if (relative > 1 || (relative == 1 && (!start.empty() || !end.empty()))) {
             throw Error(ErrorKind::config, "give either --start-date/--end-date or one of --today, "
                                            "--yesterday, --days-back N");
         }
@@ -97,7 +126,7 @@ int main(int argc, char** argv) {
             relative_json = {{"days", said},
                              {"time_zone", zone},
                              {"lookback_days", job.run.lookback_days}};
-        } else {
+        } else if (!keyed) {
             if (start.empty() || end.empty()) {
                 throw Error(ErrorKind::config,
                             "--start-date and --end-date are required (YYYY-MM-DD), or one of "
@@ -118,6 +147,10 @@ int main(int argc, char** argv) {
                 plan.tables.push_back(job.sales_spec(t));
             }
         }
+        if (keyed) {
+            plan = app::plan_of_keys(partition_keys, job, include_null_dates);
+            range = *plan.range;
+        }
 
         app::install_signal_handlers();
         RunOptions options = app::run_options(job, max_workers);
@@ -131,6 +164,26 @@ int main(int argc, char** argv) {
         odbc::OdbcTarget target(job.target);
         options.command = reporting.command;
         exec.quiet = common.quiet;
+        if (plan_only) {
+            const std::vector<PlannedPartition> planned = Orchestrator(source, target, options).dry_run(plan);
+            std::cout << app::plan_json(tool, planned).dump(2) << "\n";
+            return app::exit_ok;
+        }
+        if (shard_n > 0) {
+            const std::vector<PlannedPartition> planned =
+                plan_file.empty() ? Orchestrator(source, target, options).dry_run(plan)
+                                  : app::read_plan_file(plan_file, job);
+            plan.only = app::share_of(planned, shard_k, shard_n);
+            reporting.settings["shard"] = {{"k", shard_k}, {"n", shard_n},
+                                           {"partitions", plan.only.size()}};
+            if (plan.only.empty()) {
+                std::cout << "shard " << shard << ": no partition falls to this share of the "
+                          << planned.size() << "\n";
+                return app::exit_ok;
+            }
+            BOOST_LOG_TRIVIAL(info) << "shard " << shard << ": " << plan.only.size() << " of "
+                                    << planned.size() << " partition(s)";
+        }
         return app::execute(reporting, source, target, options, plan, exec);
     });
 }

@@ -2,6 +2,7 @@
 #include <replicate/partition.hpp>
 #include <replicate/partitioner.hpp>
 
+#include <algorithm>
 #include <ostream>
 
 namespace replicate {
@@ -76,6 +77,29 @@ std::vector<Partition> FixedDaysPartitioner::split(const TableSpec& table,
         lo = hi;
     }
     return out;
+}
+
+std::vector<int> deal_shares(const std::vector<std::int64_t>& weights, int n) {
+    if (n < 1) throw Error(ErrorKind::config, "the number of shares must be 1 or more");
+    std::vector<std::size_t> order(weights.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return weights[a] > weights[b]; });
+    std::vector<std::int64_t> load(static_cast<std::size_t>(n), 0);
+    std::vector<int> share(weights.size(), 0);
+    for (std::size_t i : order) {
+        const auto lightest = std::min_element(load.begin(), load.end());
+        share[i] = static_cast<int>(lightest - load.begin());
+        *lightest += std::max<std::int64_t>(weights[i], 0) + 1;  // +1: empty items spread too
+    }
+    return share;
+}
+
+std::string partition_key(const Partition& partition) {
+    const std::string table = partition.table.source.display();
+    if (partition.null_dates) return table + ":NULL";
+    if (!partition.range) return table;
+    return table + ":" + partition.range->lo.to_string() + ".." + partition.range->hi.to_string();
 }
 
 }  // namespace replicate

@@ -132,3 +132,40 @@ TEST_CASE("dates: parsing is strict and day arithmetic round-trips") {
     CHECK(d("0001-01-01").valid());
     CHECK(d("9999-12-31").valid());
 }
+
+TEST_CASE("deal_shares: disjoint shares that cover every item once, balanced, the same every time") {
+    const std::vector<std::int64_t> weights{500, 20, 20, 20, 300, 0, 0, 280, 90, 10, 10, 10, 0};
+    for (int n = 1; n <= 6; ++n) {
+        const std::vector<int> shares = deal_shares(weights, n);
+        REQUIRE(shares.size() == weights.size());
+        std::vector<std::int64_t> load(static_cast<std::size_t>(n), 0);
+        std::vector<int> items(static_cast<std::size_t>(n), 0);
+        for (std::size_t i = 0; i < weights.size(); ++i) {
+            REQUIRE(shares[i] >= 0);
+            REQUIRE(shares[i] < n);
+            load[static_cast<std::size_t>(shares[i])] += weights[i];
+            ++items[static_cast<std::size_t>(shares[i])];
+        }
+        // Greedy by weight: no share exceeds the average by more than the heaviest item.
+        const std::int64_t total = 1260;
+        for (std::int64_t l : load) CHECK(l <= total / n + 500);
+        // Empty items are spread too, not all piled on share 0.
+        if (n <= 3) {
+            for (int c : items) CHECK(c >= 1);
+        }
+        CHECK(deal_shares(weights, n) == shares);  // deterministic
+    }
+    // Two processes, three shares each of the same weights: identical.
+    CHECK(deal_shares({5, 5, 5, 5}, 2) == std::vector<int>{0, 1, 0, 1});
+    CHECK(test::error_kind([] { deal_shares({1}, 0); }) == ErrorKind::config);
+}
+
+TEST_CASE("partition keys: TABLE:LO..HI, TABLE:NULL, TABLE") {
+    TableSpec t;
+    t.source = {"COM_5013", "APP_4_SALES"};
+    t.partition_column = "D";
+    CHECK(partition_key(Partition{t, DateRange{test::d("2025-10-01"), test::d("2025-11-01")}, false}) ==
+          "COM_5013.APP_4_SALES:2025-10-01..2025-11-01");
+    CHECK(partition_key(Partition{t, std::nullopt, true}) == "COM_5013.APP_4_SALES:NULL");
+    CHECK(partition_key(Partition{t, std::nullopt, false}) == "COM_5013.APP_4_SALES");
+}
