@@ -163,6 +163,13 @@ void print_summary(const RunReport& report) {
        << std::setprecision(2) << seconds << std::setw(11) << std::setprecision(0)
        << (seconds > 0 ? static_cast<double>(rows) / seconds : 0) << "\n";
     for (const TableSummary& t : report.tables) {
+        if (!t.added_columns.empty()) {
+            os << "note: " << t.table << ": column(s) new at the source added to the target: ";
+            for (std::size_t i = 0; i < t.added_columns.size(); ++i) {
+                os << (i ? ", " : "") << t.added_columns[i];
+            }
+            os << " (on_new_column = \"add\")\n";
+        }
         if (t.null_partition_rows > 0 && t.null_rows_copied) {
             os << "note: " << t.table << ": " << t.null_partition_rows
                << " row(s) with a NULL date column copied as a partition of their own\n";

@@ -81,7 +81,8 @@ void put_run(json& j, const RunReport& report) {
                           {"bytes", t.bytes},
                           {"seconds", t.seconds},
                           {"null_date_rows", t.null_partition_rows},
-                          {"null_dates_copied", t.null_rows_copied}});
+                          {"null_dates_copied", t.null_rows_copied},
+                          {"added_columns", t.added_columns}});
     }
     j["tables"] = tables;
     json partitions = json::array();

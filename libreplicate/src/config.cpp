@@ -71,6 +71,7 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
         allowed.insert("wait_for_other_run");
         allowed.insert("primary_key");
         allowed.insert("decimal_storage");
+        allowed.insert("on_new_column");
     }
     const std::string where = "[" + name + "]";
     reject_unknown_keys(*t, allowed, where, origin);
@@ -100,6 +101,13 @@ EndpointConfig parse_endpoint(const toml::table& root, const std::string& name, 
     } else if (!decimals.empty() && decimals != "number") {
         fail(origin, "decimal_storage '" + decimals + "' in " + where +
                          " is not known: use \"number\" (default) or \"text\"");
+    }
+    const std::string new_column = get_string(*t, "on_new_column", where, origin, env, false);
+    if (new_column == "add") {
+        e.add_new_columns = true;
+    } else if (!new_column.empty() && new_column != "fail") {
+        fail(origin, "on_new_column '" + new_column + "' in " + where +
+                         " is not known: use \"fail\" (default) or \"add\"");
     }
     const std::string path = get_string(*t, "data_path", where, origin, env, false);
     if (path == "odbc") {
@@ -339,7 +347,8 @@ std::string JobConfig::to_masked_toml() const {
        << "\nlock_timeout = " << target.lock_timeout_seconds
        << "\nwait_for_other_run = " << target.wait_for_other_run_seconds
        << "\nprimary_key = " << (target.create_primary_key ? "true" : "false")
-       << "\ndecimal_storage = " << (target.decimals_as_text ? "\"text\"" : "\"number\"") << "\n\n";
+       << "\ndecimal_storage = " << (target.decimals_as_text ? "\"text\"" : "\"number\"")
+       << "\non_new_column = " << (target.add_new_columns ? "\"add\"" : "\"fail\"") << "\n\n";
     os << "[run]\nmax_workers = " << run.max_workers << "\nbatch_rows = " << run.batch_rows
        << "\nbatch_bytes = " << run.batch_bytes << "\nretry_attempts = " << run.retry_attempts
        << "\nretry_base_delay_ms = " << run.retry_base_delay_ms

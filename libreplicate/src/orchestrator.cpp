@@ -671,6 +671,7 @@ struct Orchestrator::TableWork {
     std::vector<PartitionResult> results;
     std::vector<bool> to_run;
     std::shared_ptr<const TableVerify> verify;
+    std::vector<std::string> added_columns;
     std::chrono::steady_clock::time_point first_start = std::chrono::steady_clock::time_point::max();
     std::chrono::steady_clock::time_point last_end = std::chrono::steady_clock::time_point::min();
 };
@@ -726,6 +727,7 @@ void Orchestrator::summarise(std::vector<TableWork>& work, RunReport& report) co
         TableSummary summary;
         summary.table = t.spec->source.display();
         summary.null_partition_rows = t.null_rows;
+        summary.added_columns = t.added_columns;
         summary.null_rows_copied = options_.include_null_dates && t.spec->mode == TableMode::partitioned;
         for (const PartitionResult& r : t.results) {
             switch (r.status) {
@@ -897,6 +899,7 @@ void Orchestrator::plan_table(TableWork& t, const Plan& plan) {
     try {
         if (is_cancelled(options_.cancel)) throw Error(ErrorKind::cancelled, "interrupted");
         target_.prepare(spec, t.schema);
+        t.added_columns = target_.added_columns(spec);
         if (!options_.resume) return;
         const std::vector<LedgerEntry> done = target_.ledger().entries(spec.target);
         for (std::size_t p = 0; p < t.parts.size(); ++p) {

@@ -45,6 +45,10 @@ struct EndpointConfig {
     bool create_primary_key = true;
     /// Target only (SQLite): create decimal columns as exact text instead of numbers.
     bool decimals_as_text = false;
+    /// Target only: a source column the existing target table lacks is added to it (nullable,
+    /// of the mapped type) before the first partition ([target] on_new_column = "add"),
+    /// instead of being a config error ("fail", the default).
+    bool add_new_columns = false;
 };
 
 /// A [[sales]] entry.

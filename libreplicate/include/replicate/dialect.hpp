@@ -129,6 +129,9 @@ public:
     virtual Query schema_exists_query(const std::string& schema) const = 0;
     /// The primary key's column names of \p table, one per row, in key order.
     virtual Query primary_key_query(const QualifiedName& table) const = 0;
+    /// The names of \p table's columns that fill themselves (a DEFAULT, an identity, a
+    /// computed column): a target's own columns, which the source need not have.
+    virtual Query defaulted_columns_query(const QualifiedName& table) const = 0;
     /// Declared type name of each column (name, type), where the driver's description is not
     /// to be trusted (SQLite); empty sql elsewhere.
     virtual Query declared_types_query(const QualifiedName& table) const {

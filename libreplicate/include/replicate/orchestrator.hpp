@@ -100,6 +100,9 @@ struct TableSummary {
     std::int64_t null_partition_rows = 0;
     /// True if they were copied (RunOptions::include_null_dates).
     bool null_rows_copied = false;
+    /// Columns added to the existing target table before the first partition (new at the
+    /// source; Target::added_columns).
+    std::vector<std::string> added_columns;
 };
 
 struct RunReport {

@@ -58,6 +58,13 @@ public:
         (void)source_schema;
         return {};
     }
+    /// The columns prepare() added to the existing target table of \p table because the
+    /// source has them and the target did not (EndpointConfig::add_new_columns), for the
+    /// summary. Default: none.
+    virtual std::vector<std::string> added_columns(const TableSpec& table) {
+        (void)table;
+        return {};
+    }
     /// A Source that reads this target's tables back, for --verify (on its own connection;
     /// Target::cancel() interrupts it). Thread-safe. Default: nullptr, the target cannot be
     /// verified.

@@ -101,6 +101,13 @@ public:
                 "constraint_name = 'PRIMARY' ORDER BY ordinal_position",
                 {table.schema, table.table}};
     }
+    // MariaDB reports the text 'NULL' as the default of a nullable column without one.
+    Query defaulted_columns_query(const QualifiedName& table) const override {
+        return {"SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "COALESCE(NULLIF(?, ''), DATABASE()) AND BINARY table_name = ? AND "
+                "((column_default IS NOT NULL AND column_default <> 'NULL') OR extra <> '')",
+                {table.schema, table.table}};
+    }
     // GET_LOCK names are server-wide; the name carries a hash of database, table and range.
     Query try_lock_query(const std::string& name, std::int64_t) const override {
         return {"SELECT COALESCE(GET_LOCK(?, 0), 0)", {name}};

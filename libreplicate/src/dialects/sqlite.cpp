@@ -135,6 +135,10 @@ public:
         return {"SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk",
                 {table.table, schema_of(table)}};
     }
+    Query defaulted_columns_query(const QualifiedName& table) const override {
+        return {"SELECT name FROM pragma_table_xinfo(?, ?) WHERE dflt_value IS NOT NULL OR hidden <> 0",
+                {table.table, schema_of(table)}};
+    }
     Query declared_types_query(const QualifiedName& table) const override {
         return {"SELECT name, type FROM pragma_table_info(?, ?)", {table.table, schema_of(table)}};
     }

@@ -140,6 +140,11 @@ public:
                 "i.is_primary_key = 1 ORDER BY ic.key_ordinal",
                 {qualified(table)}};
     }
+    Query defaulted_columns_query(const QualifiedName& table) const override {
+        return {"SELECT c.name FROM sys.columns c WHERE c.object_id = OBJECT_ID(?) AND "
+                "(c.default_object_id <> 0 OR c.is_identity = 1 OR c.is_computed = 1)",
+                {qualified(table)}};
+    }
     // An application lock owned by the session, not waited for (the caller polls, so that
     // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted.
     Query try_lock_query(const std::string& name, std::int64_t) const override {

@@ -460,6 +460,14 @@ std::vector<std::string> Connection::primary_key(const QualifiedName& table) {
     return out;
 }
 
+std::vector<std::string> Connection::defaulted_columns(const QualifiedName& table) {
+    std::vector<std::string> out;
+    for (const Row& r : query(dialect_->defaulted_columns_query(table))) {
+        if (!r.empty() && r[0]) out.push_back(*r[0]);
+    }
+    return out;
+}
+
 std::map<std::string, std::string> Connection::declared_types(const QualifiedName& table) {
     std::map<std::string, std::string> out;
     const Query q = dialect_->declared_types_query(table);

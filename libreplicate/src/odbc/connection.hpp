@@ -91,6 +91,8 @@ public:
     bool schema_exists(const std::string& schema);
     /// Primary-key column names of \p table in key order; empty if it has none.
     std::vector<std::string> primary_key(const QualifiedName& table);
+    /// Columns of \p table that fill themselves (Dialect::defaulted_columns_query).
+    std::vector<std::string> defaulted_columns(const QualifiedName& table);
     /// Interrupts the statement running on this connection, if any. Thread-safe; the
     /// interrupted call fails with the driver's error.
     void cancel() noexcept override;

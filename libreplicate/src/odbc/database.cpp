@@ -267,6 +267,8 @@ struct OdbcTarget::Shared {
     // describe the table for every partition.
     std::mutex schemas_mutex;
     std::map<std::string, Schema> schemas;
+    // Columns prepare() added to existing tables (on_new_column = "add"), for the summary.
+    std::map<std::string, std::vector<std::string>> added;
 
     // One connection for checks, DDL, the ledger's reads and the run history, opened when
     // first needed and kept (before: one per call, so a nightly run of ten tables opened
@@ -624,14 +626,31 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     shared_->remember(table.target, existing);
+    const Dbms dbms = conn.dialect().dbms();
+    // A target column the source does not have: the warehouse's own when it fills itself (a
+    // DEFAULT, an identity), else a column dropped at the source, whose new rows would be NULL.
+    std::vector<std::string> filled;
+    for (const Column& t : existing) {
+        if (detail::find_column(source_schema, t.name, dbms) != nullptr) continue;
+        if (filled.empty()) filled = conn.defaulted_columns(table.target);
+        if (std::find(filled.begin(), filled.end(), t.name) != filled.end()) continue;
+        throw Error(ErrorKind::config,
+                    "target table " + table.target.display() + " has a column '" + t.name +
+                        "' that source table " + table.source.display() +
+                        " does not (dropped or renamed at the source?): new rows would leave it "
+                        "NULL; drop it from the target, or give it a DEFAULT if it is the "
+                        "warehouse's own");
+    }
     for (const Column& c : source_schema) {
-        const Column* t = detail::find_column(existing, c.name, conn.dialect().dbms());
+        const Column* t = detail::find_column(existing, c.name, dbms);
+        if (t == nullptr && shared_->endpoint.add_new_columns) continue;  // prepare() adds it
         if (t == nullptr) {
             throw Error(ErrorKind::config,
                         "target table " + table.target.display() + " has no column '" + c.name +
                             "' that source table " + table.source.display() +
-                            " has: add the column to the target, or drop the target table "
-                            "so that it is created");
+                            " has (added at the source?): set [target] on_new_column = \"add\", "
+                            "add the column to the target, or drop the target table so that it "
+                            "is created");
         }
         const std::string why = cannot_receive(t->type, c.type, conn.dialect().enforces_lengths());
         if (!why.empty()) {
@@ -710,7 +729,25 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
         carried_primary_key(source_schema, shared_->endpoint.create_primary_key);
     if (!create_if_missing(conn, table.target,
                            conn.dialect().create_table(table.target, source_schema, primary_key))) {
-        shared_->remember(table.target, conn.describe(table.target));
+        Schema existing = conn.describe(table.target);
+        std::vector<std::string> added;
+        for (Column c : source_schema) {
+            if (!shared_->endpoint.add_new_columns ||
+                detail::find_column(existing, c.name, conn.dialect().dbms()) != nullptr) {
+                continue;
+            }
+            c.type.nullable = true;
+            conn.execute(conn.dialect().add_column(table.target, c));
+            REPLICATE_LOG(warning) << table.target << ": added the column " << c.name << " ("
+                                   << c.type << "), new at the source (on_new_column = \"add\")";
+            added.push_back(c.name);
+        }
+        if (!added.empty()) {
+            existing = conn.describe(table.target);
+            const std::lock_guard<std::mutex> guard(shared_->schemas_mutex);
+            shared_->added[table.target.display()] = added;
+        }
+        shared_->remember(table.target, existing);
         return;
     }
     shared_->remember(table.target, conn.describe(table.target));
@@ -772,6 +809,12 @@ void OdbcTarget::end_run(const RunRecord& run) {
 }
 
 void OdbcTarget::cancel() { shared_->registry.cancel_all(); }
+
+std::vector<std::string> OdbcTarget::added_columns(const TableSpec& table) {
+    const std::lock_guard<std::mutex> lock(shared_->schemas_mutex);
+    const auto it = shared_->added.find(table.target.display());
+    return it == shared_->added.end() ? std::vector<std::string>() : it->second;
+}
 
 std::unique_ptr<Source> OdbcTarget::open_reader() {
     // The target's own registry (aliased), so cancel() interrupts verification reads too.
