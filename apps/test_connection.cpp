@@ -1,6 +1,7 @@
 // test_connection: one screen telling whether source and target are reachable and usable.
 #include <iostream>
 
+#include <replicate/calendar.hpp>
 #include <replicate/ledger.hpp>
 #include <replicate/odbc/database.hpp>
 
@@ -87,17 +88,7 @@ int main(int argc, char** argv) {
                         db->read_probe(spec.source);
                         std::string detail = std::to_string(schema.size()) + " columns, readable";
                         if (spec.mode == TableMode::partitioned) {
-                            auto it = std::find_if(schema.begin(), schema.end(), [&](const Column& col) {
-                                return col.name == spec.partition_column;
-                            });
-                            if (it == schema.end()) {
-                                throw Error(ErrorKind::config, "date column '" + spec.partition_column +
-                                                                   "' does not exist");
-                            }
-                            if (it->type.type != Type::date && it->type.type != Type::timestamp) {
-                                throw Error(ErrorKind::config, "date column '" + spec.partition_column +
-                                                                   "' is not a date or datetime");
-                            }
+                            check_date_column(spec, schema);
                             detail += ", date column " + spec.partition_column + " ok";
                         }
                         c.ok(what + ": " + detail);

@@ -1,5 +1,8 @@
 #include <replicate/calendar.hpp>
 
+#include <algorithm>
+#include <sstream>
+
 #include <date/tz.h>
 
 #include <replicate/error.hpp>
@@ -28,6 +31,81 @@ Date local_date(std::chrono::system_clock::time_point now, const std::string& zo
 }
 
 std::string zone_name(const std::string& zone) { return std::string(find_zone(zone)->name()); }
+
+namespace {
+
+/// \p day's midnight in \p from, as wall time in \p to.
+Timestamp shifted_midnight(const Date& day, const date::time_zone* from, const date::time_zone* to) {
+    const date::local_days local{date::year{day.year} / day.month / day.day};
+    const auto instant = from->to_sys(local, date::choose::earliest);
+    const auto there = to->to_local(instant);
+    const auto days = date::floor<date::days>(there);
+    const date::year_month_day ymd(days);
+    const date::hh_mm_ss<std::chrono::seconds> tod(
+        std::chrono::duration_cast<std::chrono::seconds>(there - days));
+    Timestamp t;
+    t.date = Date{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+                  static_cast<int>(static_cast<unsigned>(ymd.day()))};
+    t.hour = static_cast<int>(tod.hours().count());
+    t.minute = static_cast<int>(tod.minutes().count());
+    t.second = static_cast<int>(tod.seconds().count());
+    return t;
+}
+
+}  // namespace
+
+std::pair<Timestamp, Timestamp> column_bounds(const Partition& partition) {
+    const DateRange& r = *partition.range;
+    const TableSpec& spec = partition.table;
+    if (spec.date_column_zone.empty()) return {Timestamp{r.lo}, Timestamp{r.hi}};
+    const date::time_zone* from = find_zone(spec.business_zone);
+    const date::time_zone* to = find_zone(spec.date_column_zone);
+    if (from == to) return {Timestamp{r.lo}, Timestamp{r.hi}};
+    return {shifted_midnight(r.lo, from, to), shifted_midnight(r.hi, from, to)};
+}
+
+void check_date_column(const TableSpec& spec, const Schema& schema) {
+    const auto it = std::find_if(schema.begin(), schema.end(),
+                                 [&](const Column& c) { return c.name == spec.partition_column; });
+    const std::string where = "date column '" + spec.partition_column + "' of " + spec.source.display();
+    if (it == schema.end()) {
+        throw Error(ErrorKind::config, where + " does not exist: fix date_column in the job file");
+    }
+    const Type t = it->type.type;
+    std::ostringstream type;
+    type << it->type;
+    if (t == Type::text) {
+        if (spec.date_column_format.empty()) {
+            throw Error(ErrorKind::config, where + " is " + type.str() +
+                                               ": name a date/datetime column, or give its format "
+                                               "(date_column_format = \"YYYY-MM-DD\")");
+        }
+        return;
+    }
+    if (t != Type::date && t != Type::timestamp) {
+        throw Error(ErrorKind::config,
+                    where + " is " + type.str() + ", not a date or timestamp: name a date/datetime column");
+    }
+    if (!spec.date_column_format.empty()) {
+        throw Error(ErrorKind::config, where + " is " + type.str() +
+                                           ", not text: drop date_column_format");
+    }
+    if (!spec.date_column_zone.empty()) {
+        if (t != Type::timestamp) {
+            throw Error(ErrorKind::config, where + " is a date: date_column_zone needs a datetime "
+                                                   "(a date has no time to move)");
+        }
+        find_zone(spec.date_column_zone);
+        find_zone(spec.business_zone);
+    }
+}
+
+std::string bound_text(const Timestamp& bound) {
+    if (bound.hour == 0 && bound.minute == 0 && bound.second == 0 && bound.nanosecond == 0) {
+        return bound.date.to_string();
+    }
+    return bound.to_string();
+}
 
 DateRange relative_range(Date today, RelativeDays what, int days, int lookback_days) {
     if (lookback_days < 0) {

@@ -265,10 +265,22 @@ JobConfig parse_job(std::string_view text, const Environment& env, const std::st
     };
     std::set<std::string> seen;
     each_entry("sales", [&](const toml::table& t, const std::string& where) {
-        reject_unknown_keys(t, {"table", "date_column"}, where, origin);
+        reject_unknown_keys(t, {"table", "date_column", "date_column_zone", "date_column_format"},
+                            where, origin);
         SalesTableConfig s;
         s.table = get_string(t, "table", where, origin, env, true);
         s.date_column = get_string(t, "date_column", where, origin, env, true);
+        s.date_column_zone = get_string(t, "date_column_zone", where, origin, env, false);
+        s.date_column_format = get_string(t, "date_column_format", where, origin, env, false);
+        if (!s.date_column_format.empty() && s.date_column_format.rfind("YYYY-MM-DD", 0) != 0) {
+            fail(origin, "date_column_format '" + s.date_column_format + "' in " + where +
+                             " is not supported: only ISO formats that start with YYYY-MM-DD "
+                             "(they sort as dates)");
+        }
+        if (!s.date_column_format.empty() && !s.date_column_zone.empty()) {
+            fail(origin, where + ": date_column_zone and date_column_format do not go together "
+                                 "(a text date has no time to move)");
+        }
         validate_identifier(s.table, where + ".table");
         validate_identifier(s.date_column, where + ".date_column");
         if (!seen.insert("s:" + s.table).second) fail(origin, "table " + s.table + " is listed twice in [[sales]]");
@@ -321,6 +333,9 @@ TableSpec JobConfig::sales_spec(const SalesTableConfig& t) const {
     s.target = {target.schema, target.table_prefix + t.table};
     s.partition_column = t.date_column;
     s.mode = TableMode::partitioned;
+    s.business_zone = run.time_zone;
+    s.date_column_zone = t.date_column_zone;
+    s.date_column_format = t.date_column_format;
     return s;
 }
 
@@ -357,6 +372,10 @@ std::string JobConfig::to_masked_toml() const {
     for (const SalesTableConfig& s : sales) {
         os << "\n[[sales]]\ntable = " << quoted(s.table) << "\ndate_column = "
            << quoted(s.date_column) << "\n";
+        if (!s.date_column_zone.empty()) os << "date_column_zone = " << quoted(s.date_column_zone) << "\n";
+        if (!s.date_column_format.empty()) {
+            os << "date_column_format = " << quoted(s.date_column_format) << "\n";
+        }
     }
     for (const ReferenceTableConfig& r : reference) {
         os << "\n[[reference]]\ntable = " << quoted(r.table) << "\n";

@@ -1,5 +1,7 @@
 #include <replicate/dialect.hpp>
 
+#include <replicate/calendar.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -111,13 +113,13 @@ std::string Dialect::select_expression(const std::string& quoted_column, const C
 
 namespace {
 std::string where(const Dialect& d, const std::string& column, RowFilter filter,
-                  const std::pair<Date, Date>* literal = nullptr) {
+                  const std::pair<Timestamp, Timestamp>* literal = nullptr) {
     if (column.empty()) return {};
     const std::string q = d.quote(column);
     if (filter == RowFilter::is_null) return " WHERE " + q + " IS NULL";
     if (literal != nullptr) {
-        return " WHERE " + q + " >= '" + literal->first.to_string() + "' AND " + q + " < '" +
-               literal->second.to_string() + "'";
+        return " WHERE " + q + " >= '" + bound_text(literal->first) + "' AND " + q + " < '" +
+               bound_text(literal->second) + "'";
     }
     return " WHERE " + q + " >= ? AND " + q + " < ?";
 }
@@ -125,7 +127,7 @@ std::string where(const Dialect& d, const std::string& column, RowFilter filter,
 
 std::string Dialect::select(const QualifiedName& table, const Schema& schema,
                             const std::string& partition_column, RowFilter filter,
-                            const std::pair<Date, Date>* literal_bounds) const {
+                            const std::pair<Timestamp, Timestamp>* literal_bounds) const {
     std::string list;
     for (const Column& c : schema) {
         if (!list.empty()) list += ", ";
@@ -136,7 +138,7 @@ std::string Dialect::select(const QualifiedName& table, const Schema& schema,
 }
 
 std::string Dialect::count(const QualifiedName& table, const std::string& partition_column,
-                           RowFilter filter, const std::pair<Date, Date>* literal_bounds) const {
+                           RowFilter filter, const std::pair<Timestamp, Timestamp>* literal_bounds) const {
     return "SELECT COUNT(*) FROM " + qualified(table) +
            where(*this, partition_column, filter, literal_bounds);
 }
@@ -175,6 +177,7 @@ std::string Dialect::select_one(const QualifiedName& table) const {
 }
 
 RangeBinding Dialect::range_binding(const ColumnType& t) const {
+    if (t.type == Type::text) return RangeBinding::iso_text;  // date_column_format: ISO text
     return t.type == Type::date ? RangeBinding::date : RangeBinding::timestamp;
 }
 

@@ -20,6 +20,8 @@
 #include <boost/log/attributes/value_extraction.hpp>
 #include <boost/log/core.hpp>
 
+#include <replicate/calendar.hpp>
+
 #include "checksum.hpp"
 #include "log.hpp"
 
@@ -866,20 +868,7 @@ std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan
         }
         t.schema = source->describe(spec.source);
         if (spec.mode == TableMode::partitioned) {
-            auto it = std::find_if(t.schema.begin(), t.schema.end(), [&](const Column& c) {
-                return c.name == spec.partition_column;
-            });
-            if (it == t.schema.end()) {
-                throw Error(ErrorKind::config, "date column '" + spec.partition_column +
-                                                   "' does not exist in " + spec.source.display() +
-                                                   ": fix date_column in the job file");
-            }
-            if (it->type.type != Type::date && it->type.type != Type::timestamp) {
-                std::ostringstream os;
-                os << "date column '" << spec.partition_column << "' of " << spec.source.display()
-                   << " is " << it->type << ", not a date or timestamp: name a date/datetime column";
-                throw Error(ErrorKind::config, os.str());
-            }
+            check_date_column(spec, t.schema);
             t.null_rows = source->count_null_partition_rows(spec);
         }
         target_.validate(spec, t.schema);

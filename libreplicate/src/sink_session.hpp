@@ -47,9 +47,11 @@ public:
     virtual void execute(const std::string& sql, const std::vector<SqlArg>& args = {}) = 0;
     virtual std::vector<TextRow> query(const std::string& sql,
                                        const std::vector<SqlArg>& args = {}) = 0;
-    /// Deletes the rows of \p table whose \p column (of type \p type) lies in \p range.
+    /// Deletes the rows of \p table whose \p column (of type \p type) lies in [lo, hi)
+    /// (column_bounds() of the partition).
     virtual void delete_range(const QualifiedName& table, const std::string& column,
-                              const DateRange& range, const ColumnType& type) = 0;
+                              const std::pair<Timestamp, Timestamp>& bounds,
+                              const ColumnType& type) = 0;
     virtual bool table_exists(const QualifiedName& table) = 0;
     /// A writer into \p table of batches with \p schema's columns; \p target_schema is the
     /// table's own (for checks and messages).

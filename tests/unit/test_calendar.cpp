@@ -54,3 +54,44 @@ TEST_CASE("relative ranges: today, yesterday, the last N days, lookback days bef
     CHECK(message.find("Asia/Kuala_Lampur") != std::string::npos);
     CHECK(zone_name("Asia/Kuala_Lumpur") == "Asia/Kuala_Lumpur");
 }
+
+TEST_CASE("a date column that holds UTC: each business day's bounds in UTC; text dates as ISO text") {
+    TableSpec spec;
+    spec.source = {"", "APP_4_SALESCREDITNOTE"};
+    spec.partition_column = "DATETIMEUTC_BUSINESS_DATE";
+    spec.business_zone = "Asia/Kuala_Lumpur";
+    spec.date_column_zone = "UTC";
+    const Partition october{spec, DateRange{d("2025-10-01"), d("2025-11-01")}, false};
+    const auto bounds = column_bounds(october);
+    CHECK(bound_text(bounds.first) == "2025-09-30 16:00:00");
+    CHECK(bound_text(bounds.second) == "2025-10-31 16:00:00");
+    // The same zone on both sides, or none: midnights.
+    spec.date_column_zone = "Asia/Kuala_Lumpur";
+    CHECK(bound_text(column_bounds(Partition{spec, october.range, false}).first) == "2025-10-01");
+    spec.date_column_zone.clear();
+    CHECK(bound_text(column_bounds(Partition{spec, october.range, false}).second) == "2025-11-01");
+    // A zone with daylight saving time: New York's 2 November 2025 starts at 04:00 UTC, the 3rd
+    // at 05:00 (clocks went back that night).
+    spec.business_zone = "America/New_York";
+    spec.date_column_zone = "UTC";
+    const auto ny = column_bounds(Partition{spec, DateRange{d("2025-11-02"), d("2025-11-03")}, false});
+    CHECK(bound_text(ny.first) == "2025-11-02 04:00:00");
+    CHECK(bound_text(ny.second) == "2025-11-03 05:00:00");
+
+    // The checks: a UTC zone needs a datetime; a text column needs its format.
+    spec.business_zone = "Asia/Kuala_Lumpur";
+    const Schema datetime{{"DATETIMEUTC_BUSINESS_DATE", {Type::timestamp}}};
+    const Schema day{{"DATETIMEUTC_BUSINESS_DATE", {Type::date}}};
+    const Schema text{{"DATETIMEUTC_BUSINESS_DATE", {Type::text, 10}}};
+    CHECK_NOTHROW(check_date_column(spec, datetime));
+    CHECK(test::error_kind([&] { check_date_column(spec, day); }) == ErrorKind::config);
+    spec.date_column_zone = "Mars/Olympus";
+    CHECK(test::error_kind([&] { check_date_column(spec, datetime); }) == ErrorKind::config);
+    spec.date_column_zone.clear();
+    std::string message;
+    CHECK(test::error_kind([&] { check_date_column(spec, text); }, &message) == ErrorKind::config);
+    CHECK(message.find("date_column_format") != std::string::npos);
+    spec.date_column_format = "YYYY-MM-DD";
+    CHECK_NOTHROW(check_date_column(spec, text));
+    CHECK(test::error_kind([&] { check_date_column(spec, datetime); }) == ErrorKind::config);
+}

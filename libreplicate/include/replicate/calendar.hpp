@@ -29,4 +29,19 @@ enum class RelativeDays {
 /// config) for N < 1 or negative lookback.
 DateRange relative_range(Date today, RelativeDays what, int days = 1, int lookback_days = 0);
 
+/// Where the date column of \p partition's table starts and ends the partition's range, in the
+/// column's own time: midnights of the range's days, or, when TableSpec::date_column_zone
+/// differs from the business zone, the instants the business days start there (Kuala Lumpur's
+/// 1 October starts at 30 September 16:00 UTC). Requires a range partition.
+std::pair<Timestamp, Timestamp> column_bounds(const Partition& partition);
+
+/// Checks that \p spec's date column exists in \p schema and can cut ranges: a date or
+/// datetime, or text with TableSpec::date_column_format; a datetime when date_column_zone is
+/// set (which must name a known zone). Throws Error(kind config) naming the column and what to fix.
+void check_date_column(const TableSpec& spec, const Schema& schema);
+
+/// A bound as text for comparisons and literals: "YYYY-MM-DD" at midnight, else
+/// "YYYY-MM-DD HH:MM:SS[.fff...]".
+std::string bound_text(const Timestamp& bound);
+
 }  // namespace replicate

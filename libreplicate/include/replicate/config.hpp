@@ -55,6 +55,10 @@ struct EndpointConfig {
 struct SalesTableConfig {
     std::string table;
     std::string date_column;
+    /// The zone the date column's values are in when not the business's ("UTC").
+    std::string date_column_zone;
+    /// The format of a text date column ("YYYY-MM-DD": ISO, sorts as dates).
+    std::string date_column_format;
 };
 
 /// A [[reference]] entry.

@@ -77,7 +77,7 @@ public:
     /// of a statement with parameters (streams_only_without_parameters()).
     std::string select(const QualifiedName& table, const Schema& schema,
                        const std::string& partition_column, RowFilter filter = RowFilter::range,
-                       const std::pair<Date, Date>* literal_bounds = nullptr) const;
+                       const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
     /// True if the driver reads a result row by row only when the statement has no
     /// parameters, and otherwise holds it all in memory (sqliteodbc: its step API is used only
     /// for statements without parameters).
@@ -87,7 +87,7 @@ public:
     /// COUNT(*) of the rows select() would return with the same arguments.
     std::string count(const QualifiedName& table, const std::string& partition_column,
                       RowFilter filter = RowFilter::range,
-                      const std::pair<Date, Date>* literal_bounds = nullptr) const;
+                      const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.
     virtual std::string delete_rows(const QualifiedName& table, const std::string& partition_column,
                                     RowFilter filter = RowFilter::range) const;

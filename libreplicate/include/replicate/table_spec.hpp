@@ -37,11 +37,22 @@ struct TableSpec {
     /// Columns that identify a row; informational today (used for verification messages).
     std::vector<std::string> key_columns;
     TableMode mode = TableMode::partitioned;
+    /// The business's IANA time zone, in which partitions are calendar days ("" = the
+    /// machine's), and the zone the date column's values are in when it differs (e.g. "UTC"
+    /// for a column that holds UTC): each local day's bounds are then compared as that zone's
+    /// times. Empty: the column holds business-local times.
+    std::string business_zone;
+    std::string date_column_zone;
+    /// The date column is text in this format ("YYYY-MM-DD", ISO: it sorts as dates); empty
+    /// for a date or datetime column.
+    std::string date_column_format;
 
     friend bool operator==(const TableSpec& a, const TableSpec& b) {
         return a.source == b.source && a.target == b.target &&
                a.partition_column == b.partition_column && a.key_columns == b.key_columns &&
-               a.mode == b.mode;
+               a.mode == b.mode && a.business_zone == b.business_zone &&
+               a.date_column_zone == b.date_column_zone &&
+               a.date_column_format == b.date_column_format;
     }
     friend bool operator!=(const TableSpec& a, const TableSpec& b) { return !(a == b); }
 };

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include <replicate/calendar.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -33,9 +35,10 @@ void Params::add_int(long long value) {
     it.indicator = 0;
 }
 
-void Params::add_bound(const Date& day, RangeBinding binding, const ColumnType& column) {
+void Params::add_bound(const Timestamp& bound, RangeBinding binding, const ColumnType& column) {
+    const Date& day = bound.date;
     switch (binding) {
-    case RangeBinding::iso_text: add_text(day.to_string()); return;
+    case RangeBinding::iso_text: add_text(bound_text(bound)); return;
     case RangeBinding::date: {
         Item& it = items_.emplace_back();
         it.c_type = SQL_C_TYPE_DATE;
@@ -57,6 +60,9 @@ void Params::add_bound(const Date& day, RangeBinding binding, const ColumnType& 
         it.timestamp.year = static_cast<SQLSMALLINT>(day.year);
         it.timestamp.month = static_cast<SQLUSMALLINT>(day.month);
         it.timestamp.day = static_cast<SQLUSMALLINT>(day.day);
+        it.timestamp.hour = static_cast<SQLUSMALLINT>(bound.hour);
+        it.timestamp.minute = static_cast<SQLUSMALLINT>(bound.minute);
+        it.timestamp.second = static_cast<SQLUSMALLINT>(bound.second);
         return;
     }
     }

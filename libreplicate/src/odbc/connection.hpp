@@ -37,7 +37,7 @@ public:
     void add_int(long long value);
     bool empty() const { return items_.empty(); }
     /// A range bound as the dialect wants it for a column of type \p column.
-    void add_bound(const Date& day, RangeBinding binding, const ColumnType& column);
+    void add_bound(const Timestamp& bound, RangeBinding binding, const ColumnType& column);
     /// Binds all parameters to \p stmt; they must stay alive until it executes.
     void bind(SQLHSTMT stmt, const Connection& conn);
 

@@ -1,5 +1,7 @@
 #include "data_plane.hpp"
 
+#include <replicate/calendar.hpp>
+
 #include "../value_fit.hpp"
 
 #include <algorithm>
@@ -342,8 +344,8 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
     const bool literal = partition.range && d.streams_only_without_parameters();
-    const std::pair<Date, Date> bounds =
-        partition.range ? std::make_pair(partition.range->lo, partition.range->hi) : std::pair<Date, Date>{};
+    const std::pair<Timestamp, Timestamp> bounds =
+        partition.range ? column_bounds(partition) : std::pair<Timestamp, Timestamp>{};
     sql_ = d.select(spec.source, ordered, column,
                     partition.null_dates ? RowFilter::is_null : RowFilter::range,
                     literal ? &bounds : nullptr);
@@ -352,8 +354,8 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
                                [&](const Column& c) { return c.name == column; });
         const ColumnType ct = it != schema.end() ? it->type : ColumnType{Type::timestamp};
         const RangeBinding binding = d.range_binding(ct);
-        params_.add_bound(partition.range->lo, binding, ct);
-        params_.add_bound(partition.range->hi, binding, ct);
+        params_.add_bound(bounds.first, binding, ct);
+        params_.add_bound(bounds.second, binding, ct);
     }
 
     // A driver that keeps whole results in memory reads the partition in primary-key order,

@@ -9,6 +9,8 @@
 #include <random>
 #include <sstream>
 
+#include <replicate/calendar.hpp>
+
 #include "../log.hpp"
 #include "../postgres/reader.hpp"
 #include "../postgres/writer.hpp"
@@ -199,8 +201,9 @@ public:
             const Schema schema = conn.describe(spec.source);
             const Column* col = detail::find_column(schema, column, d.dbms());
             const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
-            p.add_bound(partition.range->lo, d.range_binding(type), type);
-            p.add_bound(partition.range->hi, d.range_binding(type), type);
+            const auto bounds = column_bounds(partition);
+            p.add_bound(bounds.first, d.range_binding(type), type);
+            p.add_bound(bounds.second, d.range_binding(type), type);
         }
         const auto rows = conn.query(
             d.count(spec.source, column, partition.null_dates ? RowFilter::is_null : RowFilter::range),
@@ -368,11 +371,11 @@ public:
         return conn_.query(sql, args.empty() ? nullptr : &p);
     }
     void delete_range(const QualifiedName& table, const std::string& column,
-                      const DateRange& range, const ColumnType& type) override {
+                      const std::pair<Timestamp, Timestamp>& bounds, const ColumnType& type) override {
         const Dialect& d = conn_.dialect();
         Params p;
-        p.add_bound(range.lo, d.range_binding(type), type);
-        p.add_bound(range.hi, d.range_binding(type), type);
+        p.add_bound(bounds.first, d.range_binding(type), type);
+        p.add_bound(bounds.second, d.range_binding(type), type);
         conn_.execute(d.delete_rows(table, column), &p);
     }
     bool table_exists(const QualifiedName& table) override { return conn_.table_exists(table); }
@@ -440,7 +443,7 @@ public:
         } else {
             s.begin();
             const Column* col = detail::find_column(schema, spec.partition_column, d.dbms());
-            s.delete_range(spec.target, spec.partition_column, *partition.range,
+            s.delete_range(spec.target, spec.partition_column, column_bounds(partition),
                            col ? col->type : ColumnType{Type::timestamp});
             writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
         }

@@ -1,5 +1,7 @@
 #include "reader.hpp"
 
+#include <replicate/calendar.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -140,8 +142,9 @@ CursorReader::CursorReader(Connection& conn, const Dialect& d, const Partition& 
     const RowFilter filter = partition.null_dates ? RowFilter::is_null : RowFilter::range;
     std::vector<std::optional<std::string>> params;
     if (partition.range) {
-        // Typed by the column they are compared with: a date, or midnight of a timestamp.
-        params = {partition.range->lo.to_string(), partition.range->hi.to_string()};
+        // Typed by the column they are compared with: a date, a timestamp, or text.
+        const auto bounds = column_bounds(partition);
+        params = {bound_text(bounds.first), bound_text(bounds.second)};
     }
     // Ask the server for the result's types first: a column of a type without a binary
     // decoder here is read as its text (or, for a time zone, as local time, as psqlODBC

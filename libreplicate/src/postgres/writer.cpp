@@ -1,5 +1,7 @@
 #include "writer.hpp"
 
+#include <replicate/calendar.hpp>
+
 #include <charconv>
 #include <cmath>
 
@@ -251,9 +253,10 @@ public:
         return out;
     }
     void delete_range(const QualifiedName& table, const std::string& column,
-                      const DateRange& range, const ColumnType&) override {
-        // Untyped text parameters take the column's type: a date, or midnight of a timestamp.
-        conn_->exec(dialect_->delete_rows(table, column), {range.lo.to_string(), range.hi.to_string()});
+                      const std::pair<Timestamp, Timestamp>& bounds, const ColumnType&) override {
+        // Untyped text parameters take the column's type: a date, a timestamp, or text.
+        conn_->exec(dialect_->delete_rows(table, column),
+                    {bound_text(bounds.first), bound_text(bounds.second)});
     }
     bool table_exists(const QualifiedName& table) override {
         const Query q = dialect_->table_exists_query(table);
