@@ -3,7 +3,8 @@
 // The library does the partitioning, the parallel reads from any ODBC source, retries and
 // the run report; this program only says where rows go. Each month becomes one CSV file,
 // published atomically: rows go to a temporary file that is renamed into place on commit(),
-// and removed if the partition fails. The files present are the ledger, so a rerun with
+// and removed if the partition fails. commit() is handed the month's ledger entry (rows, run
+// id), which it keeps next to the file; the files present are the ledger, so a rerun with
 // resume skips the months already exported.
 //
 // Usage: csv_export "ODBC connection string" TABLE DATE_COLUMN FIRST_DAY LAST_DAY OUT_DIR
@@ -71,9 +72,18 @@ public:
         }
         if (!out_) throw Error(ErrorKind::internal, "cannot write " + temp_.string());
     }
-    void commit() override {
+    void commit(const LedgerEntry& entry) override {
         out_.close();
         if (!out_) throw Error(ErrorKind::internal, "cannot write " + temp_.string());
+        // The ledger entry first, then the data: the rename of the data publishes both (an entry
+        // without its file is ignored by entries()).
+        const fs::path ledger = dir_ / (file_name(partition_) + ".ledger");
+        {
+            std::ofstream l(ledger.string() + ".partial", std::ios::trunc);
+            l << entry.rows << "\t" << entry.run_id << "\t" << entry.finished_at << "\n";
+            if (!l) throw Error(ErrorKind::internal, "cannot write " + ledger.string());
+        }
+        fs::rename(ledger.string() + ".partial", ledger);
         fs::rename(temp_, dir_ / file_name(partition_));
         temp_.clear();
     }
@@ -107,6 +117,8 @@ public:
                 e.range_lo = range.substr(0, 10);
                 e.range_hi = range.substr(11, 10);
             }
+            std::ifstream l(f.path().string() + ".ledger");
+            l >> e.rows >> e.run_id;
             out.push_back(e);
         }
         return out;

@@ -117,8 +117,7 @@ std::unique_ptr<Source> MemorySourceFactory::connect() {
 
 class MemorySink final : public Sink {
 public:
-    MemorySink(std::shared_ptr<MemoryDatabase> db, std::string run_id)
-        : db_(std::move(db)), run_id_(std::move(run_id)) {}
+    explicit MemorySink(std::shared_ptr<MemoryDatabase> db) : db_(std::move(db)) {}
 
     void begin(const Partition& partition, const Schema& schema) override {
         partition_ = partition;
@@ -136,8 +135,12 @@ public:
         }
     }
 
-    void commit() override {
+    void commit(const LedgerEntry& entry) override {
         if (!active_) throw Error(ErrorKind::internal, "Sink::commit() before begin()");
+        if (!entry.matches(partition_) || entry.rows != static_cast<std::int64_t>(rows_.size())) {
+            throw Error(ErrorKind::internal,
+                        "the ledger entry handed to commit() is not this partition with its rows");
+        }
         std::lock_guard<std::mutex> lock(db_->mutex_);
         MemoryTable& table = db_->tables_[partition_.table.target.display()];
         if (table.schema.empty()) table.schema = schema_;
@@ -155,8 +158,6 @@ public:
             table.rows.clear();
         }
         table.rows.insert(table.rows.end(), rows_.begin(), rows_.end());
-        const LedgerEntry entry = LedgerEntry::for_partition(
-            partition_, static_cast<std::int64_t>(rows_.size()), run_id_);
         auto& ledger = db_->ledger_;
         ledger.erase(std::remove_if(ledger.begin(), ledger.end(),
                                     [&](const LedgerEntry& e) { return e.matches(partition_); }),
@@ -168,7 +169,6 @@ public:
 
 private:
     std::shared_ptr<MemoryDatabase> db_;
-    std::string run_id_;
     Partition partition_;
     Schema schema_;
     std::vector<std::vector<Value>> rows_;
@@ -197,7 +197,8 @@ void MemoryTarget::prepare(const TableSpec& table, const Schema& source_schema) 
 }
 
 std::unique_ptr<Sink> MemoryTarget::open_sink(const std::string& run_id) {
-    return std::make_unique<MemorySink>(db_, run_id);
+    (void)run_id;  // the ledger entry handed to commit() carries it
+    return std::make_unique<MemorySink>(db_);
 }
 
 std::unique_ptr<Source> MemoryTarget::open_reader() {

@@ -504,7 +504,7 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             }
             check_cancel(ctx.options.cancel);
             committing = true;
-            session.sink->commit();
+            session.sink->commit(LedgerEntry::for_partition(partition, result.rows, ctx.run_id));
             committing = false;
             result.error_kind.reset();
             result.error.clear();

@@ -73,7 +73,7 @@ void commit(Backend& b, const Partition& p, const std::vector<std::vector<Value>
     auto sink = target->open_sink(run);
     sink->begin(p, schema());
     if (!rs.empty()) sink->write(batch_of(rs));
-    sink->commit();
+    sink->commit(LedgerEntry::for_partition(p, static_cast<std::int64_t>(rs.size()), run));
 }
 
 fixtures::TableData read_all(Backend& b, const std::string& table) {
@@ -116,6 +116,44 @@ TEST_CASE("begin, write, commit: the rows and their ledger entry appear together
     CHECK(ledger[0].range_hi == "2025-03-01");
     CHECK(ledger[0].rows == 3);
     CHECK(ledger[0].run_id == "run-1");
+}
+
+TEST_CASE("the ledger duty: commit records the entry it is handed, and refuses one that is not the partition's") {
+    Backend& b = backends::target();
+    const TableSpec t = fresh(b, "contract_duty");
+    const Partition feb = month(t, "2025-02-01", "2025-03-01");
+    LedgerEntry handed = LedgerEntry::for_partition(feb, 3, "run-duty");
+    {
+        auto target = b.target();
+        auto sink = target->open_sink("run-duty");
+        sink->begin(feb, schema());
+        sink->write(batch_of(pick({2, 3, 4})));
+        sink->commit(handed);
+    }
+    const auto ledger = ledger_for(b, t);
+    REQUIRE(ledger.size() == 1);
+    CHECK(ledger[0].matches(feb));
+    CHECK(ledger[0].rows == handed.rows);
+    CHECK(ledger[0].run_id == handed.run_id);
+    CHECK(ledger[0].source_table == handed.source_table);
+    // An entry for another range, or with other rows than were written, is refused and
+    // nothing is published.
+    for (const LedgerEntry& wrong : {LedgerEntry::for_partition(month(t, "2025-03-01", "2025-04-01"), 1, "run-bad"),
+                                     LedgerEntry::for_partition(feb, 5, "run-bad")}) {
+        auto target = b.target();
+        auto sink = target->open_sink("run-bad");
+        sink->begin(feb, schema());
+        sink->write(batch_of(pick({2})));
+        bool refused = false;
+        try {
+            sink->commit(wrong);
+        } catch (const Error& e) {
+            refused = e.kind() == ErrorKind::internal;
+        }
+        CHECK(refused);
+    }
+    fixtures::check_same(expected(pick({2, 3, 4})), read_all(b, t.target.table), b.name);
+    for (const LedgerEntry& e : ledger_for(b, t)) CHECK(e.run_id == "run-duty");
 }
 
 TEST_CASE("a sink destroyed without commit leaves the target as it was, ledger included") {
@@ -272,7 +310,7 @@ TEST_CASE("a timestamp the target column cannot hold is refused, never rounded")
     bool refused = false;
     try {
         sink->write(batch);
-        sink->commit();
+        sink->commit(LedgerEntry::for_partition(feb, 1, "run-p"));
     } catch (const Error& e) {
         refused = true;
         CHECK(e.kind() == ErrorKind::data);

@@ -472,7 +472,7 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
         Batch batch(schema);
         for (const auto& r : rows) batch.append_row(r);
         sink->write(batch);
-        sink->commit();
+        sink->commit(LedgerEntry::for_partition(Partition{load, std::nullopt}, static_cast<std::int64_t>(rows.size()), "load"));
     }
     TableSpec copy = load;
     copy.target = {"", backends::remember(tag() + "fidelity_dst")};

@@ -270,7 +270,7 @@ TEST_CASE("a failed refresh leaves the old table untouched") {
                     if (++batches > 1) throw Error(ErrorKind::data, "injected failure mid-load");
                     s->write(b);
                 }
-                void commit() override { s->commit(); }
+                void commit(const LedgerEntry& e) override { s->commit(e); }
             };
             auto s = std::make_unique<S>();
             s->s = in.open_sink(id);

@@ -251,7 +251,7 @@ public:
                 in->begin(p, s);
             }
             void write(const replicate::Batch& b) override { in->write(b); }
-            void commit() override { in->commit(); }
+            void commit(const replicate::LedgerEntry& e) override { in->commit(e); }
         };
         auto s = std::make_unique<S>();
         s->in = inner_.open_sink(run_id);

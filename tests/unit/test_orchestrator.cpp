@@ -162,9 +162,9 @@ public:
         inner_->begin(p, s);
     }
     void write(const Batch& b) override { inner_->write(b); }
-    void commit() override {
+    void commit(const LedgerEntry& entry) override {
         if (Fault* f = t_.match(p_, Fault::before_commit)) f->raise();
-        inner_->commit();
+        inner_->commit(entry);
         if (Fault* f = t_.match(p_, Fault::after_commit)) f->raise();
     }
 

@@ -14,9 +14,10 @@
 
 namespace replicate {
 
-/// Receives the stream of one partition and publishes it atomically.
+/// Receives the stream of one partition and publishes it atomically, together with its ledger
+/// entry.
 ///
-/// Call begin(), write() any number of times, then commit(). A Sink destroyed without a
+/// Call begin(), write() any number of times, then commit(entry). A Sink destroyed without a
 /// successful commit() rolls back: the target is as before begin(). The destructor never
 /// throws. Not thread-safe; one partition at a time; reusable after commit().
 class Sink {
@@ -27,9 +28,11 @@ public:
     virtual void begin(const Partition& partition, const Schema& schema) = 0;
     /// Adds rows. The batch's columns are those of the schema given to begin(). Throws Error.
     virtual void write(const Batch& batch) = 0;
-    /// Publishes the partition and its ledger entry together. Throws Error; after a throw the
-    /// partition is not published.
-    virtual void commit() = 0;
+    /// Publishes the partition and records \p entry (made by the orchestrator: table, range,
+    /// rows, run id) in the target's ledger, atomically: once it returns, Target::ledger()
+    /// lists \p entry, which --resume and the check of an unknown commit outcome rely on;
+    /// after a throw, neither is published. The contract suite checks this for every sink.
+    virtual void commit(const LedgerEntry& entry) = 0;
 };
 
 /// The target side: prepares tables, makes Sinks, reads the ledger.

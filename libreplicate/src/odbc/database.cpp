@@ -456,10 +456,15 @@ public:
         writer_->insert(batch);
     }
 
-    void commit() override {
+    void commit(const LedgerEntry& entry) override {
         if (!active_) throw Error(ErrorKind::internal, "Sink::commit() before begin()");
         writer_->finish();
-        const LedgerEntry entry = LedgerEntry::for_partition(partition_, writer_->rows(), run_id_);
+        if (!entry.matches(partition_) || entry.rows != writer_->rows()) {
+            std::ostringstream os;
+            os << "the ledger entry handed to commit() (" << entry << ") is not the partition "
+               << partition_ << " with its " << writer_->rows() << " rows written";
+            throw Error(ErrorKind::internal, os.str());
+        }
         const TableSpec& spec = partition_.table;
         replicate::detail::SinkSession& s = *session_;
         if (partition_.whole_table()) {
