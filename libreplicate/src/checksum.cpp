@@ -9,7 +9,7 @@
 
 #include <replicate/error.hpp>
 
-#include "text.hpp"
+#include "columns.hpp"
 
 namespace replicate::detail {
 
@@ -23,22 +23,12 @@ bool comparable(Type source, Type target) {
            (source == Type::binary) == (target == Type::binary);
 }
 
-/// The column of \p schema named \p name: the exact name first, then ignoring ASCII case.
+/// The column of \p schema named \p name (the one rule, ignoring case after an exact match),
+/// and its index.
 const Column* named(const Schema& schema, const std::string& name, std::size_t* index) {
-    for (std::size_t i = 0; i < schema.size(); ++i) {
-        if (schema[i].name == name) {
-            *index = i;
-            return &schema[i];
-        }
-    }
-    const std::string wanted = lower(name);
-    for (std::size_t i = 0; i < schema.size(); ++i) {
-        if (lower(schema[i].name) == wanted) {
-            *index = i;
-            return &schema[i];
-        }
-    }
-    return nullptr;
+    const Column* c = find_column(schema, name, false);
+    if (c != nullptr) *index = static_cast<std::size_t>(c - schema.data());
+    return c;
 }
 
 void put_u64(std::string& out, std::uint64_t v) {

@@ -43,16 +43,14 @@ std::string Dialect::qualified(const QualifiedName& name) const {
     return name.schema.empty() ? quote(name.table) : quote(name.schema) + "." + quote(name.table);
 }
 
-namespace {
-std::string column_list(const Dialect& d, const Schema& schema) {
+std::string Dialect::column_list(const Schema& schema) const {
     std::string out;
     for (const Column& c : schema) {
         if (!out.empty()) out += ", ";
-        out += d.quote(c.name);
+        out += quote(c.name);
     }
     return out;
 }
-}  // namespace
 
 std::string Dialect::create_table(const QualifiedName& table, const Schema& schema) const {
     std::string sql = "CREATE TABLE " + qualified(table) + " (";
@@ -157,12 +155,12 @@ std::string Dialect::insert(const QualifiedName& table, const Schema& schema,
     std::string marks;
     for (std::size_t i = 0; i < schema.size(); ++i) marks += i ? ", ?" : "?";
     return "INSERT INTO " + qualified(table) + (table_lock ? table_lock_hint() : std::string()) +
-           " (" + column_list(*this, schema) + ") VALUES (" + marks + ")";
+           " (" + column_list(schema) + ") VALUES (" + marks + ")";
 }
 
 std::string Dialect::insert_select(const QualifiedName& into, const QualifiedName& from,
                                    const Schema& columns) const {
-    const std::string cols = column_list(*this, columns);
+    const std::string cols = column_list(columns);
     return "INSERT INTO " + qualified(into) + " (" + cols + ") SELECT " + cols + " FROM " +
            qualified(from);
 }

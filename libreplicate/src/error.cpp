@@ -1,5 +1,7 @@
 #include <replicate/error.hpp>
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -28,56 +30,15 @@ Error Error::with_context(std::string_view context) const {
     return Error(kind_, std::string(context) + ": " + what(), sqlstate_, native_code_);
 }
 
-namespace {
-bool is_secret_key(std::string key) {
-    key.erase(std::remove_if(key.begin(), key.end(), [](unsigned char c) { return std::isspace(c); }),
-              key.end());
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return key == "pwd" || key == "password" || key == "token" || key == "accesstoken" ||
-           key == "clientsecret" || key == "secret";
-}
-}  // namespace
-
 std::string mask_connection_string(std::string_view s) {
-    // ODBC connection strings are "key=value;" pairs; a value may be braced ({...}, with "}}"
-    // standing for one '}') and then may contain ';'.
     std::string out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t eq = s.find('=', i);
-        if (eq == std::string_view::npos) {
-            out.append(s.substr(i));
-            break;
-        }
-        const std::string key(s.substr(i, eq - i));
-        std::size_t end = eq + 1;
-        while (end < s.size() && s[end] == ' ') ++end;
-        if (end < s.size() && s[end] == '{') {
-            ++end;
-            while (end < s.size()) {
-                if (s[end] == '}') {
-                    if (end + 1 < s.size() && s[end + 1] == '}') {
-                        end += 2;
-                        continue;
-                    }
-                    ++end;
-                    break;
-                }
-                ++end;
-            }
-        }
-        end = s.find(';', end);
-        if (end == std::string_view::npos) end = s.size();
-        out.append(key).append("=");
-        if (is_secret_key(key)) {
-            out.append("***");
-        } else {
-            out.append(s.substr(eq + 1, end - eq - 1));
-        }
-        if (end < s.size()) out.append(";");
-        i = end + 1;
+    std::size_t copied = 0;
+    for (const detail::ConnectionAttribute& a : detail::connection_attributes(s)) {
+        if (!detail::is_secret_attribute(a.key)) continue;
+        out.append(s.substr(copied, a.value_begin - copied)).append("***");
+        copied = a.end;
     }
+    out.append(s.substr(copied));
     return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include <replicate/error.hpp>
 
+#include "columns.hpp"
+
 namespace replicate {
 
 void MemoryDatabase::put(const QualifiedName& name, MemoryTable table) {
@@ -179,9 +181,8 @@ void MemoryTarget::validate(const TableSpec& table, const Schema& source_schema)
     if (!db_->contains(table.target)) return;
     const MemoryTable t = db_->get(table.target);
     for (const Column& c : source_schema) {
-        auto found = std::find_if(t.schema.begin(), t.schema.end(),
-                                  [&](const Column& x) { return x.name == c.name; });
-        if (found == t.schema.end()) {
+        const Column* found = detail::find_column(t.schema, c.name, true);
+        if (found == nullptr) {
             throw Error(ErrorKind::config, "target table " + table.target.display() +
                                                " has no column '" + c.name + "'");
         }

@@ -47,41 +47,64 @@ std::string trim(std::string_view s) {
 }
 }  // namespace
 
-std::optional<std::string> connection_attribute(std::string_view s, std::string_view key) {
-    const std::string wanted = lower(key);
+std::vector<ConnectionAttribute> connection_attributes(std::string_view s) {
+    std::vector<ConnectionAttribute> out;
     std::size_t i = 0;
     while (i < s.size()) {
         const std::size_t eq = s.find('=', i);
         if (eq == std::string_view::npos) break;
-        const std::string k = lower(trim(s.substr(i, eq - i)));
+        ConnectionAttribute a;
+        a.begin = i;
+        a.key = lower(trim(s.substr(i, eq - i)));
         std::size_t v = eq + 1;
         while (v < s.size() && s[v] == ' ') ++v;
-        std::string value;
+        a.value_begin = eq + 1;
         std::size_t end;
         if (v < s.size() && s[v] == '{') {
             end = v + 1;
             while (end < s.size()) {
                 if (s[end] == '}') {
                     if (end + 1 < s.size() && s[end + 1] == '}') {
-                        value.push_back('}');
+                        a.value.push_back('}');
                         end += 2;
                         continue;
                     }
                     ++end;
                     break;
                 }
-                value.push_back(s[end++]);
+                a.value.push_back(s[end++]);
             }
             end = s.find(';', end);
         } else {
             end = s.find(';', v);
-            value = trim(s.substr(v, end == std::string_view::npos ? end : end - v));
+            a.value = trim(s.substr(v, end == std::string_view::npos ? end : end - v));
         }
-        if (k == wanted) return value;
+        a.end = end == std::string_view::npos ? s.size() : end;
+        out.push_back(std::move(a));
         if (end == std::string_view::npos) break;
         i = end + 1;
     }
+    return out;
+}
+
+std::optional<std::string> connection_attribute(std::string_view s, std::string_view key) {
+    const std::string wanted = lower(key);
+    for (ConnectionAttribute& a : connection_attributes(s)) {
+        if (a.key == wanted) return std::move(a.value);
+    }
     return std::nullopt;
+}
+
+bool is_secret_attribute(std::string_view key) {
+    std::string k;
+    for (char c : key) {
+        if (!std::isspace(static_cast<unsigned char>(c))) k.push_back(c);
+    }
+    k = lower(k);
+    for (const char* secret : {"pwd", "password", "token", "accesstoken", "clientsecret", "secret"}) {
+        if (k == secret) return true;
+    }
+    return false;
 }
 
 std::string with_default_attribute(std::string connection, std::string_view key,

@@ -322,16 +322,6 @@ void ColumnData::clear() {
     ends_.clear();
 }
 
-void ColumnData::reserve(std::size_t rows) {
-    nulls_.reserve(rows);
-    switch (storage_of(type_)) {
-    case Storage::ints: ints_.reserve(rows); break;
-    case Storage::doubles: doubles_.reserve(rows); break;
-    case Storage::times: times_.reserve(rows); break;
-    case Storage::bytes: ends_.reserve(rows); break;
-    }
-}
-
 void ColumnData::append_null() {
     nulls_.push_back(1);
     switch (storage_of(type_)) {

@@ -58,6 +58,11 @@ public:
     virtual std::string quote(std::string_view identifier) const;
     /// Quoted "schema"."table" (or "table" when the schema is empty).
     std::string qualified(const QualifiedName& name) const;
+    /// True where quoted names differ by case (PostgreSQL): column names then match exactly,
+    /// elsewhere ignoring case (detail::find_column).
+    virtual bool case_sensitive_names() const { return false; }
+    /// "a", "b", ... : the columns' names quoted, comma-separated.
+    std::string column_list(const Schema& schema) const;
 
     /// The column type to declare for a column of type \p t on this DBMS, exact where the DBMS
     /// can hold the values exactly.

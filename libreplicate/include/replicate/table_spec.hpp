@@ -34,8 +34,6 @@ struct TableSpec {
     QualifiedName target;
     /// The date or datetime column ranges are cut on; empty for full_refresh.
     std::string partition_column;
-    /// Columns that identify a row; informational today (used for verification messages).
-    std::vector<std::string> key_columns;
     TableMode mode = TableMode::partitioned;
     /// The business's IANA time zone, in which partitions are calendar days ("" = the
     /// machine's), and the zone the date column's values are in when it differs (e.g. "UTC"
@@ -49,7 +47,7 @@ struct TableSpec {
 
     friend bool operator==(const TableSpec& a, const TableSpec& b) {
         return a.source == b.source && a.target == b.target &&
-               a.partition_column == b.partition_column && a.key_columns == b.key_columns &&
+               a.partition_column == b.partition_column &&
                a.mode == b.mode && a.business_zone == b.business_zone &&
                a.date_column_zone == b.date_column_zone &&
                a.date_column_format == b.date_column_format;

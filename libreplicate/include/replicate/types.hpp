@@ -169,7 +169,6 @@ public:
     /// Bytes held, used for batch budgets.
     std::size_t byte_size() const;
     void clear();
-    void reserve(std::size_t rows);
 
     void append_null();
     void append_int(std::int64_t v);

@@ -93,6 +93,7 @@ public:
                 "array_position(CAST(i.indkey AS int2[]), a.attnum)",
                 {qualified(table)}};
     }
+    bool case_sensitive_names() const override { return true; }
     Query defaulted_columns_query(const QualifiedName& table) const override {
         return {"SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
                 "to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT a.attisdropped AND "

@@ -175,10 +175,8 @@ namespace {
 
 std::vector<std::string> secrets_of(const std::string& connection) {
     std::vector<std::string> out;
-    for (const char* key : {"pwd", "password", "token", "accesstoken", "clientsecret", "secret"}) {
-        if (auto v = replicate::detail::connection_attribute(connection, key)) {
-            if (!v->empty()) out.push_back(*v);
-        }
+    for (const auto& a : replicate::detail::connection_attributes(connection)) {
+        if (replicate::detail::is_secret_attribute(a.key) && !a.value.empty()) out.push_back(a.value);
     }
     return out;
 }

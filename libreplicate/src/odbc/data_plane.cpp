@@ -1,5 +1,7 @@
 #include "data_plane.hpp"
 
+#include "../columns.hpp"
+
 #include <replicate/calendar.hpp>
 
 #include "../value_fit.hpp"
@@ -118,16 +120,8 @@ std::string normalize_decimal(std::string_view in) {
     return s;
 }
 
-const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms) {
-    for (const Column& c : columns) {
-        if (c.name == name) return &c;
-    }
-    if (dbms == Dbms::postgresql) return nullptr;
-    const std::string wanted = replicate::detail::lower(name);
-    for (const Column& c : columns) {
-        if (replicate::detail::lower(c.name) == wanted) return &c;
-    }
-    return nullptr;
+const Column* find_column(const Schema& columns, const std::string& name, const Dialect& dialect) {
+    return replicate::detail::find_column(columns, name, dialect.case_sensitive_names());
 }
 
 bool tagged_double(std::string_view text, double& out) {
@@ -662,7 +656,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
         // The target column of the same name, by the rule validation used.
-        const Column* target = find_column(target_schema_, c.name, conn.dialect().dbms());
+        const Column* target = find_column(target_schema_, c.name, conn.dialect());
         target_columns_.push_back(target);
         const NumberStorage numbers = conn.dialect().number_storage(target ? target->type : c.type);
         const ColumnType& t = c.type;

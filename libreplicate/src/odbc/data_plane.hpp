@@ -21,9 +21,9 @@
 
 namespace replicate::odbc::detail {
 
-/// Finds \p name among \p columns: exactly on PostgreSQL (quoted names are case-sensitive),
-/// ignoring case elsewhere. One rule for validation, range reads and the inserter.
-const Column* find_column(const Schema& columns, const std::string& name, Dbms dbms);
+/// Finds \p name among \p columns by the one rule (columns.hpp), case-sensitively where
+/// \p dialect's names are.
+const Column* find_column(const Schema& columns, const std::string& name, const Dialect& dialect);
 
 /// Makes a driver's decimal text canonical: "-.5" -> "-0.5", "1.5e-05" -> "0.000015".
 std::string normalize_decimal(std::string_view text);

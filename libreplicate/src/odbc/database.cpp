@@ -69,14 +69,7 @@ std::string verify_migration(Dbms dbms) {
 
 /// True if the ledger \p name has the verification columns.
 bool ledger_has_verify_columns(Connection& conn, const QualifiedName& name) {
-    return detail::find_column(conn.describe(name), "verified", conn.dialect().dbms()) != nullptr;
-}
-
-/// "a", "b", ... quoted by \p d.
-std::string quoted_columns(const Dialect& d, const Schema& schema) {
-    std::string out;
-    for (const Column& c : schema) out += (out.empty() ? "" : ", ") + d.quote(c.name);
-    return out;
+    return detail::find_column(conn.describe(name), "verified", conn.dialect()) != nullptr;
 }
 
 /// Creates \p table with \p ddl unless it exists. Two runs (or processes) may both find it
@@ -104,7 +97,7 @@ void ensure_ledger(Connection& conn, const std::string& schema) {
     }
     const Schema existing = conn.describe(name);
     for (const Column& c : ledger_verify_schema()) {
-        if (detail::find_column(existing, c.name, d.dbms()) != nullptr) continue;
+        if (detail::find_column(existing, c.name, d) != nullptr) continue;
         try {
             conn.execute(d.add_column(name, c));
             REPLICATE_LOG(info) << "added the column " << c.name << " to the ledger " << name;
@@ -127,7 +120,7 @@ void write_ledger(replicate::detail::SinkSession& session, const std::string& sc
     session.execute("DELETE FROM " + table + " WHERE " + d.quote("table_name") + " = ? AND " +
                         d.quote("range_lo") + " = ? AND " + d.quote("range_hi") + " = ?",
                     {e.target_table, e.range_lo, e.range_hi});
-    const std::string cols = quoted_columns(d, ledger_schema());
+    const std::string cols = d.column_list(ledger_schema());
     session.execute("INSERT INTO " + table + " (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
                     {e.target_table, e.range_lo, e.range_hi, e.source_table,
                      static_cast<long long>(e.rows), e.run_id, e.finished_at});
@@ -199,7 +192,7 @@ public:
         Params p;
         if (partition.range) {
             const Schema schema = conn.describe(spec.source);
-            const Column* col = detail::find_column(schema, column, d.dbms());
+            const Column* col = detail::find_column(schema, column, d);
             const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
             const auto bounds = column_bounds(partition);
             p.add_bound(bounds.first, d.range_binding(type), type);
@@ -442,7 +435,7 @@ public:
             writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
         } else {
             s.begin();
-            const Column* col = detail::find_column(schema, spec.partition_column, d.dbms());
+            const Column* col = detail::find_column(schema, spec.partition_column, d);
             s.delete_range(spec.target, spec.partition_column, column_bounds(partition),
                            col ? col->type : ColumnType{Type::timestamp});
             writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
@@ -634,12 +627,12 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     shared_->remember(table.target, existing);
-    const Dbms dbms = conn.dialect().dbms();
+    const Dialect& dialect = conn.dialect();
     // A target column the source does not have: the warehouse's own when it fills itself (a
     // DEFAULT, an identity), else a column dropped at the source, whose new rows would be NULL.
     std::vector<std::string> filled;
     for (const Column& t : existing) {
-        if (detail::find_column(source_schema, t.name, dbms) != nullptr) continue;
+        if (detail::find_column(source_schema, t.name, dialect) != nullptr) continue;
         if (filled.empty()) filled = conn.defaulted_columns(table.target);
         if (std::find(filled.begin(), filled.end(), t.name) != filled.end()) continue;
         throw Error(ErrorKind::config,
@@ -650,7 +643,7 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
                         "warehouse's own");
     }
     for (const Column& c : source_schema) {
-        const Column* t = detail::find_column(existing, c.name, dbms);
+        const Column* t = detail::find_column(existing, c.name, dialect);
         if (t == nullptr && shared_->endpoint.add_new_columns) continue;  // prepare() adds it
         if (t == nullptr) {
             throw Error(ErrorKind::config,
@@ -706,7 +699,7 @@ std::vector<std::string> OdbcTarget::planned_statements(const Partition& partiti
         }
     }
     const auto load = [&](const QualifiedName& into) {
-        return shared_->native ? "COPY " + d.qualified(into) + " (" + quoted_columns(d, source_schema) +
+        return shared_->native ? "COPY " + d.qualified(into) + " (" + d.column_list(source_schema) +
                                      ") FROM STDIN  -- libpq, text format"
                                : d.insert(into, source_schema, shared_->endpoint.table_lock) +
                                      "  -- parameter arrays";
@@ -741,7 +734,7 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
         std::vector<std::string> added;
         for (Column c : source_schema) {
             if (!shared_->endpoint.add_new_columns ||
-                detail::find_column(existing, c.name, conn.dialect().dbms()) != nullptr) {
+                detail::find_column(existing, c.name, conn.dialect()) != nullptr) {
                 continue;
             }
             c.type.nullable = true;
@@ -880,7 +873,7 @@ std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) 
     const Dialect& d = conn.dialect();
     const bool verifiable = ledger_has_verify_columns(conn, name);
     const std::string cols =
-        quoted_columns(d, ledger_schema()) + (verifiable ? ", " + d.quote("verified") : "");
+        d.column_list(ledger_schema()) + (verifiable ? ", " + d.quote("verified") : "");
     Params p;
     p.add_text(target_table.display());
     std::vector<LedgerEntry> out;
