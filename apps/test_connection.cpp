@@ -40,7 +40,7 @@ std::unique_ptr<odbc::Database> connect(Checker& c, const std::string& side,
                                 : "read-write database" +
                                       std::string(source ? " (a read-only replica would spare the primary)" : ""));
         } else {
-            c.info("read-only or not: " + std::string(to_string(i.dbms)) + " cannot tell");
+            c.info("read-only or not: " + i.dbms_name + " cannot tell");
         }
         return db;
     } catch (const Error& e) {

@@ -12,15 +12,6 @@
 
 namespace replicate {
 
-std::string_view to_string(Dbms d) {
-    switch (d) {
-    case Dbms::sqlite: return "SQLite";
-    case Dbms::postgresql: return "PostgreSQL";
-    case Dbms::mariadb: return "MariaDB";
-    case Dbms::sqlserver: return "SQL Server";
-    }
-    return "?";
-}
 
 std::string Dialect::quote(std::string_view id) const {
     if (id.empty()) throw Error(ErrorKind::config, "an empty name cannot be quoted");
@@ -79,7 +70,7 @@ std::string Dialect::create_table_like(const QualifiedName& staging, const Quali
     return "CREATE TABLE " + qualified(staging) + " (LIKE " + qualified(target) + ")";
 }
 
-std::string Dialect::create_index(const QualifiedName& table, const std::string& column) const {
+std::string Dialect::index_name(const QualifiedName& table, const std::string& column) const {
     // Index names are per schema on most DBMSs, so they carry the table name; long names are
     // cut and made unique again with a hash of the full name.
     std::string name = "ix_" + table.table + "_" + column;
@@ -88,11 +79,11 @@ std::string Dialect::create_index(const QualifiedName& table, const std::string&
         std::snprintf(hash, sizeof hash, "_%08zx", std::hash<std::string>{}(name) & 0xffffffffu);
         name = name.substr(0, max_identifier_length() - 9) + hash;
     }
-    // SQLite (attached databases) wants the schema on the index name, not on the table.
-    if (dbms() == Dbms::sqlite && !table.schema.empty()) {
-        return "CREATE INDEX " + quote(table.schema) + "." + quote(name) + " ON " +
-               quote(table.table) + " (" + quote(column) + ")";
-    }
+    return name;
+}
+
+std::string Dialect::create_index(const QualifiedName& table, const std::string& column) const {
+    const std::string name = index_name(table, column);
     return "CREATE INDEX " + quote(name) + " ON " + qualified(table) + " (" + quote(column) + ")";
 }
 
@@ -170,7 +161,6 @@ std::string Dialect::describe(const QualifiedName& table) const {
 }
 
 std::string Dialect::select_one(const QualifiedName& table) const {
-    if (dbms() == Dbms::sqlserver) return "SELECT TOP 1 * FROM " + qualified(table);
     return "SELECT * FROM " + qualified(table) + " LIMIT 1";
 }
 
@@ -193,55 +183,6 @@ ErrorKind Dialect::classify(std::string_view state, long) const {
     if (cls == "22" || cls == "23") return ErrorKind::data;
     if (cls == "42" || state == "3F000" || state == "3D000") return ErrorKind::config;
     return ErrorKind::internal;
-}
-
-namespace detail {
-std::unique_ptr<Dialect> make_sqlite_dialect();
-std::unique_ptr<Dialect> make_postgresql_dialect();
-std::unique_ptr<Dialect> make_mariadb_dialect();
-std::unique_ptr<Dialect> make_sqlserver_dialect();
-}  // namespace detail
-
-std::unique_ptr<Dialect> make_dialect(Dbms dbms) {
-    switch (dbms) {
-    case Dbms::sqlite: return detail::make_sqlite_dialect();
-    case Dbms::postgresql: return detail::make_postgresql_dialect();
-    case Dbms::mariadb: return detail::make_mariadb_dialect();
-    case Dbms::sqlserver: return detail::make_sqlserver_dialect();
-    }
-    throw Error(ErrorKind::internal, "unknown DBMS");
-}
-
-Dbms dbms_from_name(std::string_view name) {
-    const std::string n = detail::lower(name);
-    if (n.find("sqlite") != std::string::npos) return Dbms::sqlite;
-    if (n.find("postgres") != std::string::npos) return Dbms::postgresql;
-    if (n.find("mariadb") != std::string::npos || n.find("mysql") != std::string::npos) {
-        return Dbms::mariadb;
-    }
-    if (n.find("sql server") != std::string::npos) return Dbms::sqlserver;
-    throw Error(ErrorKind::config, "unsupported DBMS '" + std::string(name) +
-                                       "': libreplicate supports SQL Server, PostgreSQL, "
-                                       "MariaDB/MySQL and SQLite");
-}
-
-bool guess_dbms(std::string_view connection, Dbms& out) {
-    const std::optional<std::string> driver = detail::connection_attribute(connection, "driver");
-    if (!driver) return false;
-    const std::string d = detail::lower(*driver);
-    if (d.find("sqlite") != std::string::npos) {
-        out = Dbms::sqlite;
-    } else if (d.find("postgres") != std::string::npos || d.find("psql") != std::string::npos) {
-        out = Dbms::postgresql;
-    } else if (d.find("maria") != std::string::npos || d.find("mysql") != std::string::npos) {
-        out = Dbms::mariadb;
-    } else if (d.find("sql server") != std::string::npos || d.find("tds") != std::string::npos ||
-               d.find("msodbcsql") != std::string::npos) {
-        out = Dbms::sqlserver;
-    } else {
-        return false;
-    }
-    return true;
 }
 
 }  // namespace replicate

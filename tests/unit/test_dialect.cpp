@@ -5,9 +5,9 @@
 using namespace replicate;
 
 TEST_CASE("identifiers are quoted with the closing quote doubled, never pasted raw") {
-    auto sqlite = make_dialect(Dbms::sqlite);
-    auto mssql = make_dialect(Dbms::sqlserver);
-    auto maria = make_dialect(Dbms::mariadb);
+    auto sqlite = make_dialect("sqlite");
+    auto mssql = make_dialect("sqlserver");
+    auto maria = make_dialect("mariadb");
     CHECK(sqlite->quote("APP_4_SALES") == "\"APP_4_SALES\"");
     CHECK(sqlite->quote("a\"; DROP TABLE x; --") == "\"a\"\"; DROP TABLE x; --\"");
     CHECK(mssql->quote("we]ird[") == "[we]]ird[]");
@@ -18,7 +18,7 @@ TEST_CASE("identifiers are quoted with the closing quote doubled, never pasted r
 }
 
 TEST_CASE("range statements use two parameters and no literal date") {
-    auto d = make_dialect(Dbms::sqlserver);
+    auto d = make_dialect("sqlserver");
     const Schema s{{"ID", {Type::int64}}, {"DT", {Type::timestamp}}};
     CHECK(d->select({"COM_5013", "APP_4_SALES"}, s, "DT") ==
           "SELECT [ID], [DT] FROM [COM_5013].[APP_4_SALES] WHERE [DT] >= ? AND [DT] < ?");
@@ -26,7 +26,7 @@ TEST_CASE("range statements use two parameters and no literal date") {
     CHECK(d->delete_rows({"dbo", "t"}, "") == "DELETE FROM [dbo].[t]");
     CHECK(d->insert({"dbo", "t"}, s) == "INSERT INTO [dbo].[t] ([ID], [DT]) VALUES (?, ?)");
     CHECK(d->select_one({"dbo", "t"}) == "SELECT TOP 1 * FROM [dbo].[t]");
-    CHECK(make_dialect(Dbms::postgresql)->select_one({"", "t"}) == "SELECT * FROM \"t\" LIMIT 1");
+    CHECK(make_dialect("postgresql")->select_one({"", "t"}) == "SELECT * FROM \"t\" LIMIT 1");
 }
 
 TEST_CASE("created column types are exact equivalents") {
@@ -44,7 +44,7 @@ TEST_CASE("created column types are exact equivalents") {
     dt.native_name = "datetime";
     ColumnType tiny{Type::int8};
     tiny.native_name = "tinyint";
-    auto mssql = make_dialect(Dbms::sqlserver);
+    auto mssql = make_dialect("sqlserver");
     CHECK(mssql->column_type(dec) == "decimal(16,4)");
     CHECK(mssql->column_type(vc) == "varchar(30)");
     CHECK(mssql->column_type(nvc) == "nvarchar(100)");
@@ -57,7 +57,7 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(mssql->refine(dt).legacy_datetime);
     CHECK(mssql->column_type(dt) == "datetime2(3)");
     CHECK(mssql->column_type(tiny) == "tinyint");
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     // NUMERIC affinity by default (numbers compare as numbers; values over 15 significant
     // digits are refused when written); TEXT affinity when decimal_storage = "text".
     CHECK(sqlite->column_type(dec) == "decimal(16,4)");
@@ -66,11 +66,11 @@ TEST_CASE("created column types are exact equivalents") {
     CHECK(sqlite->column_type(ColumnType{Type::float32}) == "real");
     CHECK(sqlite->column_type(vc) == "varchar(30)");
     CHECK(sqlite->column_type(rv) == "binary(8)");
-    auto pg = make_dialect(Dbms::postgresql);
+    auto pg = make_dialect("postgresql");
     CHECK(pg->column_type(dec) == "numeric(16,4)");
     CHECK(pg->column_type(rv) == "bytea");
     CHECK(pg->column_type(tiny) == "smallint");
-    auto maria = make_dialect(Dbms::mariadb);
+    auto maria = make_dialect("mariadb");
     CHECK(maria->column_type(dec) == "decimal(16,4)");
     CHECK(maria->column_type(vc) == "varchar(30) CHARACTER SET utf8mb4");
     CHECK(sqlite->create_table({"", "t"}, {{"a", dec}, {"b", vc}}) ==
@@ -82,7 +82,7 @@ TEST_CASE("created column types are exact equivalents") {
 }
 
 TEST_CASE("sqliteodbc's types are refined from the declared type name") {
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     ColumnType t{Type::text, 0};
     t.native_name = "decimal(16,4)";
     const ColumnType dec = sqlite->refine(t);
@@ -100,7 +100,7 @@ TEST_CASE("sqliteodbc's types are refined from the declared type name") {
 }
 
 TEST_CASE("errors are classified by SQLSTATE and native code, never by message text") {
-    auto mssql = make_dialect(Dbms::sqlserver);
+    auto mssql = make_dialect("sqlserver");
     for (long code : {1205L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L, 40197L, 40501L, 40613L,
                       49918L, 49919L, 49920L}) {
         CAPTURE(code);
@@ -112,38 +112,52 @@ TEST_CASE("errors are classified by SQLSTATE and native code, never by message t
     }
     CHECK(mssql->classify("40001", 0) == ErrorKind::transient);
     CHECK(mssql->classify("08S01", 0) == ErrorKind::transient);
-    auto pg = make_dialect(Dbms::postgresql);
+    auto pg = make_dialect("postgresql");
     CHECK(pg->classify("40P01", 7) == ErrorKind::transient);
     CHECK(pg->classify("40001", 7) == ErrorKind::transient);
     CHECK(pg->classify("22003", 7) == ErrorKind::data);
-    auto maria = make_dialect(Dbms::mariadb);
+    auto maria = make_dialect("mariadb");
     CHECK(maria->classify("40001", 1213) == ErrorKind::transient);
     CHECK(maria->classify("HY000", 2013) == ErrorKind::transient);
     CHECK(maria->classify("22001", 1406) == ErrorKind::data);
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     CHECK(sqlite->classify("HY000", 5) == ErrorKind::transient);
 }
 
 TEST_CASE("driver options the library depends on are added, never overriding the user's") {
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     const std::string c = sqlite->complete_connection_string("Driver=SQLite3;Database=a.db", true);
     CHECK(c.find("StepAPI=1") != std::string::npos);
     CHECK(c.find("NoCreat=1") != std::string::npos);
     CHECK(sqlite->complete_connection_string("Driver=SQLite3;Database=a.db;stepapi=0", false)
               .find("StepAPI=1") == std::string::npos);
-    auto pg = make_dialect(Dbms::postgresql);
+    auto pg = make_dialect("postgresql");
     CHECK(pg->complete_connection_string("Driver={PostgreSQL Unicode};Server=h", true)
               .find("UseDeclareFetch=1") != std::string::npos);
-    Dbms g{};
-    CHECK(guess_dbms("Driver={ODBC Driver 18 for SQL Server};Server=x", g));
-    CHECK(g == Dbms::sqlserver);
-    CHECK(guess_dbms("DRIVER=FreeTDS;Server=x", g));
-    CHECK(g == Dbms::sqlserver);
-    CHECK_FALSE(guess_dbms("DSN=warehouse", g));
+    CHECK(dialect_key_for_connection("Driver={ODBC Driver 18 for SQL Server};Server=x") == "sqlserver");
+    CHECK(dialect_key_for_connection("DRIVER=FreeTDS;Server=x") == "sqlserver");
+    CHECK(dialect_key_for_connection("Driver={MariaDB Unicode};Server=x") == "mariadb");
+    CHECK(dialect_key_for_connection("Driver={PostgreSQL Unicode};Server=x") == "postgresql");
+    CHECK(dialect_key_for_connection("Driver=SQLite3;Database=a.db") == "sqlite");
+    CHECK(dialect_key_for_connection("DSN=warehouse").empty());
+}
+
+TEST_CASE("the dialect registry: found by SQL_DBMS_NAME and by key, an unknown DBMS named in the error") {
+    CHECK(dialect_for_dbms_name("Microsoft SQL Server")->key() == "sqlserver");
+    CHECK(dialect_for_dbms_name("PostgreSQL")->key() == "postgresql");
+    CHECK(dialect_for_dbms_name("MySQL")->key() == "mariadb");
+    CHECK(dialect_for_dbms_name("MariaDB")->key() == "mariadb");
+    CHECK(dialect_for_dbms_name("SQLite")->key() == "sqlite");
+    for (const char* key : {"sqlite", "postgresql", "mariadb", "sqlserver"}) CHECK(make_dialect(key)->key() == key);
+    std::string message;
+    CHECK(test::error_kind([] { dialect_for_dbms_name("Oracle"); }, &message) == ErrorKind::config);
+    CHECK(message.find("Oracle") != std::string::npos);
+    CHECK(message.find("SQL Server") != std::string::npos);
+    CHECK(test::error_kind([] { make_dialect("oracle"); }) == ErrorKind::internal);
 }
 
 TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a sales table") {
-    auto d = make_dialect(Dbms::sqlserver);
+    auto d = make_dialect("sqlserver");
     ColumnType dt{Type::timestamp};
     dt.precision = 3;
     dt.native_name = "datetime";
@@ -211,26 +225,26 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
 }
 
 TEST_CASE("catalog look-ups stay in the connection's database and schema") {
-    auto maria = make_dialect(Dbms::mariadb);
+    auto maria = make_dialect("mariadb");
     const Query m = maria->table_exists_query({"", "replicate_ledger"});
     CHECK(m.sql.find("COALESCE(NULLIF(?, ''), DATABASE())") != std::string::npos);
     CHECK(m.sql.find("BINARY table_name = ?") != std::string::npos);
     CHECK(m.params == std::vector<std::string>{"", "replicate_ledger"});
     CHECK(maria->primary_key_query({"wh", "t"}).params == std::vector<std::string>{"wh", "t"});
-    auto pg = make_dialect(Dbms::postgresql);
+    auto pg = make_dialect("postgresql");
     CHECK(pg->table_exists_query({"s", "t\"x"}).params == std::vector<std::string>{"\"s\".\"t\"\"x\""});
     CHECK(pg->table_exists_query({"", "t"}).sql.find("to_regclass") != std::string::npos);
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     CHECK(sqlite->table_exists_query({"", "T"}).sql ==
           "SELECT 1 FROM \"main\".sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE");
     CHECK(sqlite->declared_types_query({"aux", "t"}).params == std::vector<std::string>{"t", "aux"});
-    auto mssql = make_dialect(Dbms::sqlserver);
+    auto mssql = make_dialect("sqlserver");
     CHECK(mssql->table_exists_query({"dbo", "t"}).params == std::vector<std::string>{"[dbo].[t]"});
     CHECK(mssql->schema_exists_query("dbo").sql == "SELECT 1 FROM sys.schemas WHERE name = ?");
 }
 
 TEST_CASE("locks between runs, staging like the target, strict target sessions") {
-    auto mssql = make_dialect(Dbms::sqlserver);
+    auto mssql = make_dialect("sqlserver");
     const Query lock = mssql->try_lock_query("libreplicate:00ff", 255);
     CHECK(lock.sql == "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
                       "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
@@ -241,10 +255,10 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     CHECK(mssql->create_table_like({"dbo", "t__staging"}, {"dbo", "t"}, {}) ==
           "SELECT TOP 0 * INTO [dbo].[t__staging] FROM [dbo].[t] UNION ALL SELECT TOP 0 * FROM [dbo].[t]");
     CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET LOCK_TIMEOUT 300000"});
-    auto pg = make_dialect(Dbms::postgresql);
+    auto pg = make_dialect("postgresql");
     CHECK(pg->try_lock_query("x", -5).params == std::vector<std::string>{"-5"});
     CHECK(pg->create_table_like({"", "s"}, {"", "t"}, {}) == "CREATE TABLE \"s\" (LIKE \"t\")");
-    auto maria = make_dialect(Dbms::mariadb);
+    auto maria = make_dialect("mariadb");
     CHECK(maria->try_lock_query("libreplicate:1", 1).sql == "SELECT COALESCE(GET_LOCK(?, 0), 0)");
     const auto setup = maria->target_session_setup(0);
     REQUIRE(setup.size() == 3);
@@ -252,7 +266,7 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     // Wide tables can be created; a row too large still fails its INSERT (error 1118).
     CHECK(setup[2] == "SET SESSION innodb_strict_mode = OFF");
     CHECK(maria->buffers_results());
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     CHECK(sqlite->try_lock_query("x", 1).sql.empty());  // its writer lock excludes
     CHECK(sqlite->begin_statement() == "BEGIN IMMEDIATE");
     ColumnType dec{Type::decimal, 0, 16, 4};
@@ -265,7 +279,7 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
 }
 
 TEST_CASE("SQLite REAL values are read as an exact power-of-two pair") {
-    auto sqlite = make_dialect(Dbms::sqlite);
+    auto sqlite = make_dialect("sqlite");
     const std::string e = sqlite->select_expression("\"X\"", ColumnType{Type::float64});
     CHECK(e.find("'r' || CAST(\"X\" * pow(2, ") != std::string::npos);
     CHECK(e.find("floor(log2(abs(\"X\")))") != std::string::npos);

@@ -16,14 +16,11 @@
 
 namespace replicate {
 
-enum class Dbms { sqlite, postgresql, mariadb, sqlserver };
-
 /// Which rows of a partition column a statement touches.
 enum class RowFilter {
     range,    ///< column >= ? AND column < ?
     is_null,  ///< column IS NULL (no parameters)
 };
-std::string_view to_string(Dbms d);
 
 /// Read isolation of the source session.
 enum class Isolation { read_committed, read_uncommitted, snapshot };
@@ -51,7 +48,11 @@ struct Query {
 class Dialect {
 public:
     virtual ~Dialect() = default;
-    virtual Dbms dbms() const = 0;
+    /// The dialect's key: "sqlite", "postgresql", "mariadb", "sqlserver" (also the folder of
+    /// its scripts under migrations/).
+    virtual std::string_view key() const = 0;
+    /// Its name for people: "SQLite", "PostgreSQL", "MariaDB", "SQL Server".
+    virtual std::string_view display_name() const = 0;
 
     /// Quotes one identifier, doubling the closing quote character inside it. Throws
     /// Error(kind config) for an empty name or one holding a NUL or control character.
@@ -72,7 +73,7 @@ public:
     virtual ColumnType refine(ColumnType described) const { return described; }
 
     std::string create_table(const QualifiedName& table, const Schema& schema) const;
-    std::string create_index(const QualifiedName& table, const std::string& column) const;
+    virtual std::string create_index(const QualifiedName& table, const std::string& column) const;
     virtual std::string drop_table_if_exists(const QualifiedName& table) const;
     /// Adds a nullable column to an existing table.
     virtual std::string add_column(const QualifiedName& table, const Column& column) const;
@@ -106,7 +107,7 @@ public:
     /// SELECT that returns no row but describes \p table's columns.
     std::string describe(const QualifiedName& table) const;
     /// SELECT of at most one row of \p table (a readability probe).
-    std::string select_one(const QualifiedName& table) const;
+    virtual std::string select_one(const QualifiedName& table) const;
 
     /// How range bounds are bound for a column of type \p t.
     virtual RangeBinding range_binding(const ColumnType& t) const;
@@ -224,6 +225,8 @@ public:
     virtual std::size_t max_identifier_length() const { return 63; }
 
 protected:
+    /// "ix_<table>_<column>", cut to max_identifier_length() with a hash.
+    std::string index_name(const QualifiedName& table, const std::string& column) const;
     bool decimals_as_text_ = false;
     virtual char open_quote() const { return '"'; }
     /// Text put after the table name of an INSERT for a table lock; empty if none.
@@ -231,12 +234,14 @@ protected:
     virtual char close_quote() const { return '"'; }
 };
 
-/// The dialect for \p dbms.
-std::unique_ptr<Dialect> make_dialect(Dbms dbms);
-/// Recognises the DBMS from ODBC's SQL_DBMS_NAME ("SQLite", "PostgreSQL", "MySQL", "MariaDB",
-/// "Microsoft SQL Server"). Throws Error(kind config) for anything else.
-Dbms dbms_from_name(std::string_view dbms_name);
-/// Guesses the DBMS from a connection string's Driver= (before connecting); false if unknown.
-bool guess_dbms(std::string_view connection, Dbms& out);
+/// The dialect registered under \p key (src/dialects/registry.cpp). Throws Error(kind internal)
+/// for an unknown key.
+std::unique_ptr<Dialect> make_dialect(std::string_view key);
+/// The dialect of the DBMS that ODBC's SQL_DBMS_NAME names ("SQLite", "PostgreSQL", "MySQL",
+/// "MariaDB", "Microsoft SQL Server"). Throws Error(kind config) naming the supported ones.
+std::unique_ptr<Dialect> dialect_for_dbms_name(std::string_view dbms_name);
+/// The key of the dialect whose ODBC drivers a connection string's Driver= names (before
+/// connecting); empty if none does.
+std::string dialect_key_for_connection(std::string_view connection);
 
 }  // namespace replicate

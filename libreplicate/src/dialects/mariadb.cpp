@@ -4,13 +4,15 @@
 #include <algorithm>
 
 #include "../text.hpp"
+#include "registry.hpp"
 
 namespace replicate::detail {
 namespace {
 
 class MariadbDialect final : public Dialect {
 public:
-    Dbms dbms() const override { return Dbms::mariadb; }
+    std::string_view key() const override { return "mariadb"; }
+    std::string_view display_name() const override { return "MariaDB"; }
 
     std::string column_type(const ColumnType& t) const override {
         const std::string u = t.is_unsigned ? " unsigned" : "";
@@ -166,6 +168,15 @@ protected:
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_mariadb_dialect() { return std::make_unique<MariadbDialect>(); }
+DialectEntry mariadb_dialect_entry() {
+    return {"mariadb",
+            [](std::string_view n) {
+                return n.find("mariadb") != std::string_view::npos || n.find("mysql") != std::string_view::npos;
+            },
+            [](std::string_view d) {
+                return d.find("maria") != std::string_view::npos || d.find("mysql") != std::string_view::npos;
+            },
+            []() -> std::unique_ptr<Dialect> { return std::make_unique<MariadbDialect>(); }};
+}
 
 }  // namespace replicate::detail

@@ -1,6 +1,8 @@
 // PostgreSQL through psqlODBC.
 #include <replicate/dialect.hpp>
 
+#include "registry.hpp"
+
 #include <algorithm>
 
 #include "../text.hpp"
@@ -10,7 +12,8 @@ namespace {
 
 class PostgresqlDialect final : public Dialect {
 public:
-    Dbms dbms() const override { return Dbms::postgresql; }
+    std::string_view key() const override { return "postgresql"; }
+    std::string_view display_name() const override { return "PostgreSQL"; }
 
     std::string column_type(const ColumnType& t) const override {
         switch (t.type) {
@@ -120,8 +123,15 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_postgresql_dialect() {
-    return std::make_unique<PostgresqlDialect>();
+DialectEntry postgresql_dialect_entry() {
+    return {"postgresql",
+            [](std::string_view n) {
+                return n.find("postgres") != std::string_view::npos;
+            },
+            [](std::string_view d) {
+                return d.find("postgres") != std::string_view::npos || d.find("psql") != std::string_view::npos;
+            },
+            []() -> std::unique_ptr<Dialect> { return std::make_unique<PostgresqlDialect>(); }};
 }
 
 }  // namespace replicate::detail

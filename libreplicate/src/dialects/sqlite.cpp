@@ -4,13 +4,21 @@
 #include <algorithm>
 
 #include "../text.hpp"
+#include "registry.hpp"
 
 namespace replicate::detail {
 namespace {
 
 class SqliteDialect final : public Dialect {
 public:
-    Dbms dbms() const override { return Dbms::sqlite; }
+    std::string_view key() const override { return "sqlite"; }
+    std::string_view display_name() const override { return "SQLite"; }
+    // Attached databases want the schema on the index name, not on the table.
+    std::string create_index(const QualifiedName& table, const std::string& column) const override {
+        if (table.schema.empty()) return Dialect::create_index(table, column);
+        return "CREATE INDEX " + quote(table.schema) + "." + quote(index_name(table, column)) +
+               " ON " + quote(table.table) + " (" + quote(column) + ")";
+    }
 
     std::string column_type(const ColumnType& t) const override {
         const auto n = [](std::int64_t v) { return "(" + std::to_string(v) + ")"; };
@@ -191,6 +199,15 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_sqlite_dialect() { return std::make_unique<SqliteDialect>(); }
+DialectEntry sqlite_dialect_entry() {
+    return {"sqlite",
+            [](std::string_view n) {
+                return n.find("sqlite") != std::string_view::npos;
+            },
+            [](std::string_view d) {
+                return d.find("sqlite") != std::string_view::npos;
+            },
+            []() -> std::unique_ptr<Dialect> { return std::make_unique<SqliteDialect>(); }};
+}
 
 }  // namespace replicate::detail

@@ -4,13 +4,18 @@
 #include <algorithm>
 
 #include "../text.hpp"
+#include "registry.hpp"
 
 namespace replicate::detail {
 namespace {
 
 class SqlServerDialect final : public Dialect {
 public:
-    Dbms dbms() const override { return Dbms::sqlserver; }
+    std::string_view key() const override { return "sqlserver"; }
+    std::string_view display_name() const override { return "SQL Server"; }
+    std::string select_one(const QualifiedName& table) const override {
+        return "SELECT TOP 1 * FROM " + qualified(table);
+    }
 
     std::string column_type(const ColumnType& t) const override {
         const std::string native = lower(t.native_name);
@@ -175,6 +180,16 @@ protected:
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_sqlserver_dialect() { return std::make_unique<SqlServerDialect>(); }
+DialectEntry sqlserver_dialect_entry() {
+    return {"sqlserver",
+            [](std::string_view n) {
+                return n.find("sql server") != std::string_view::npos;
+            },
+            [](std::string_view d) {
+                return d.find("sql server") != std::string_view::npos || d.find("tds") != std::string_view::npos ||
+                       d.find("msodbcsql") != std::string_view::npos;
+            },
+            []() -> std::unique_ptr<Dialect> { return std::make_unique<SqlServerDialect>(); }};
+}
 
 }  // namespace replicate::detail

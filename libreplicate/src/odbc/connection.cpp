@@ -194,17 +194,17 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
     : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
     const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
-    Dbms guessed{};
-    bool known = guess_dbms(connection, guessed);
-    if (!known) {
+    std::string guessed = dialect_key_for_connection(connection);
+    if (guessed.empty()) {
         // A DSN names its driver in odbc.ini: look it up before connecting (a first connect
         // without NoCreat=1 would already create a missing SQLite file).
         if (const auto dsn = replicate::detail::connection_attribute(connection, "dsn")) {
             char driver[512] = {};
             SQLGetPrivateProfileString(dsn->c_str(), "Driver", "", driver, sizeof driver, "odbc.ini");
-            known = driver[0] != '\0' && guess_dbms("Driver=" + std::string(driver), guessed);
+            if (driver[0] != '\0') guessed = dialect_key_for_connection("Driver=" + std::string(driver));
         }
     }
+    const bool known = !guessed.empty();
     if (known) connection = make_dialect(guessed)->complete_connection_string(connection, source, busy);
     open(connection, source);
     if (!known) {
@@ -288,8 +288,8 @@ void Connection::open(const std::string& connection, bool source) {
     info_.driver_name = get_info(h, SQL_DRIVER_NAME);
     info_.driver_version = get_info(h, SQL_DRIVER_VER);
     info_.database = get_info(h, SQL_DATABASE_NAME);
-    info_.dbms = dbms_from_name(info_.dbms_name);
-    dialect_ = make_dialect(info_.dbms);
+    dialect_ = dialect_for_dbms_name(info_.dbms_name);
+    info_.dialect = std::string(dialect_->key());
     dialect_->set_decimals_as_text(endpoint_.decimals_as_text);
     const std::vector<std::string> setup =
         source ? dialect_->source_session_setup(endpoint_.isolation)

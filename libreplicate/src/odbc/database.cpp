@@ -59,12 +59,8 @@ Schema full_ledger_schema() {
 }
 
 /// "migrations/<dbms>/*_ledger_verify.sql", the script that adds the verification columns.
-std::string verify_migration(Dbms dbms) {
-    std::string folder;
-    for (char c : replicate::detail::lower(to_string(dbms))) {
-        if (c != ' ') folder += c;
-    }
-    return "migrations/" + folder + "/*_ledger_verify.sql";
+std::string verify_migration(const Dialect& d) {
+    return "migrations/" + std::string(d.key()) + "/*_ledger_verify.sql";
 }
 
 /// True if the ledger \p name has the verification columns.
@@ -107,7 +103,7 @@ void ensure_ledger(Connection& conn, const std::string& schema) {
             if (ledger_has_verify_columns(conn, name)) continue;
             REPLICATE_LOG(warning) << "could not add the verification columns to the ledger "
                                    << name << " (" << e.what() << "): run "
-                                   << verify_migration(d.dbms());
+                                   << verify_migration(d);
             return;
         }
     }
@@ -174,12 +170,11 @@ public:
                                       const ReadOptions& options) override {
         if (native_) {
             if (!pg_) {
-                pg_dialect_ = make_dialect(Dbms::postgresql);
                 pg_ = std::make_unique<pg::Connection>(
-                    *native_, pg_dialect_->source_session_setup(endpoint_.isolation), "source",
+                    *native_, pg::dialect().source_session_setup(endpoint_.isolation), "source",
                     registry_.get());
             }
-            return std::make_unique<pg::CursorReader>(*pg_, *pg_dialect_, partition, schema, options);
+            return std::make_unique<pg::CursorReader>(*pg_, pg::dialect(), partition, schema, options);
         }
         return std::make_unique<detail::OdbcBatchReader>(odbc(), partition, schema, options);
     }
@@ -231,7 +226,6 @@ private:
     EndpointConfig endpoint_;
     std::shared_ptr<detail::ConnectionRegistry> registry_;  // outlives the connections in it
     std::optional<std::vector<std::pair<std::string, std::string>>> native_;
-    std::unique_ptr<Dialect> pg_dialect_;
     std::unique_ptr<pg::Connection> pg_;
     std::unique_ptr<Connection> odbc_;
 };
@@ -832,7 +826,7 @@ void OdbcTarget::record_verification(const Partition& partition, const Verificat
     if (!conn.table_exists(name) || !ledger_has_verify_columns(conn, name)) {
         throw Error(ErrorKind::config,
                     "the ledger " + name.display() + " has no verification columns: run " +
-                        verify_migration(d.dbms()));
+                        verify_migration(d));
     }
     const LedgerEntry key = LedgerEntry::for_partition(partition, 0, "");
     Params p;
@@ -855,9 +849,8 @@ void OdbcTarget::record_verification(const Partition& partition, const Verificat
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
     std::unique_ptr<replicate::detail::SinkSession> session;
     if (shared_->native) {
-        const std::unique_ptr<Dialect> d = make_dialect(Dbms::postgresql);
         session = pg::make_sink_session(std::make_unique<pg::Connection>(
-            *shared_->native, d->target_session_setup(shared_->endpoint.lock_timeout_seconds),
+            *shared_->native, pg::dialect().target_session_setup(shared_->endpoint.lock_timeout_seconds),
             "target", &shared_->registry));
     } else {
         session = std::make_unique<OdbcSession>(shared_->endpoint, &shared_->registry);

@@ -21,10 +21,6 @@ std::optional<std::string> first_attribute(const std::string& connection,
     return std::nullopt;
 }
 
-const Dialect& postgresql() {
-    static const std::unique_ptr<Dialect> d = make_dialect(Dbms::postgresql);
-    return *d;
-}
 
 std::string message_of(PGconn* conn, const PGresult* r) {
     const char* m = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn);
@@ -33,6 +29,11 @@ std::string message_of(PGconn* conn, const PGresult* r) {
 }
 
 }  // namespace
+
+const Dialect& dialect() {
+    static const std::unique_ptr<Dialect> d = make_dialect("postgresql");
+    return *d;
+}
 
 std::optional<std::vector<std::pair<std::string, std::string>>> libpq_parameters(
     const std::string& odbc, int connect_timeout_seconds) {
@@ -138,7 +139,7 @@ void Connection::fail(const std::string& what, const char* sqlstate) {
     const std::string state = sqlstate != nullptr ? sqlstate : (lost ? "08006" : "");
     // A connection lost after it was open is worth retrying (ErrorKind::transient), whatever
     // the server managed to say.
-    const ErrorKind kind = lost ? ErrorKind::transient : postgresql().classify(state, 0);
+    const ErrorKind kind = lost ? ErrorKind::transient : dialect().classify(state, 0);
     std::string message = (what.empty() ? std::string() : what + ": ") +
                           (state.empty() ? std::string() : "[" + state + "] ") +
                           message_of(conn_, nullptr);
@@ -154,7 +155,7 @@ Result Connection::check(Result r, const std::string& what) {
     const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
     const bool lost = PQstatus(conn_) != CONNECTION_OK;
     const std::string s = state != nullptr ? state : (lost ? "08006" : "");
-    const ErrorKind kind = lost ? ErrorKind::transient : postgresql().classify(s, 0);
+    const ErrorKind kind = lost ? ErrorKind::transient : dialect().classify(s, 0);
     std::string message = (what.empty() ? std::string() : what + ": ") +
                           (s.empty() ? std::string() : "[" + s + "] ") + message_of(conn_, r.get());
     throw Error(kind, std::move(message), s);

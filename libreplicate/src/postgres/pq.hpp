@@ -18,6 +18,9 @@
 
 namespace replicate::pg {
 
+/// The PostgreSQL dialect, for the statements the native path runs.
+const Dialect& dialect();
+
 /// The libpq connection parameters (keyword, value) an ODBC connection string for psqlODBC
 /// stands for, or nullopt when it names no PostgreSQL driver or lacks what libpq needs (a DSN
 /// alone: its settings live in odbc.ini, and the password may be held by the driver).

@@ -228,7 +228,7 @@ private:
 class PgSession final : public detail::SinkSession {
 public:
     explicit PgSession(std::unique_ptr<Connection> conn)
-        : conn_(std::move(conn)), dialect_(make_dialect(Dbms::postgresql)) {}
+        : conn_(std::move(conn)), dialect_(&pg::dialect()) {}
 
     const Dialect& dialect() const override { return *dialect_; }
     const std::string& database() const override { return conn_->database(); }
@@ -271,7 +271,7 @@ public:
 
 private:
     std::unique_ptr<Connection> conn_;
-    std::unique_ptr<Dialect> dialect_;
+    const Dialect* dialect_;
 };
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace replicate::odbc {
 
 /// What the driver says about the server.
 struct ServerInfo {
-    Dbms dbms = Dbms::sqlite;
+    /// The dialect's key ("sqlite", "postgresql", "mariadb", "sqlserver").
+    std::string dialect;
     std::string dbms_name;
     std::string dbms_version;
     std::string driver_name;
