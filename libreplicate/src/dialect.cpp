@@ -175,7 +175,9 @@ std::string Dialect::complete_connection_string(std::string connection, bool, in
     return connection;
 }
 
-ErrorKind Dialect::classify(std::string_view state, long) const {
+ErrorKind Dialect::classify(std::string_view state, long) const { return classify_sqlstate(state); }
+
+ErrorKind classify_sqlstate(std::string_view state) {
     if (state.size() != 5) return ErrorKind::internal;
     const std::string_view cls = state.substr(0, 2);
     if (cls == "08" || cls == "28") return ErrorKind::connection;

@@ -234,6 +234,11 @@ protected:
     virtual char close_quote() const { return '"'; }
 };
 
+/// The error kind of a SQLSTATE by its class alone (08/28 connection, 40/HYT00 transient, 22/23
+/// data, 42 config): the one fallback, used by Dialect::classify() and before a dialect is
+/// known.
+ErrorKind classify_sqlstate(std::string_view state);
+
 /// The dialect registered under \p key (src/dialects/registry.cpp). Throws Error(kind internal)
 /// for an unknown key.
 std::unique_ptr<Dialect> make_dialect(std::string_view key);

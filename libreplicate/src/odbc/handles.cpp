@@ -57,12 +57,7 @@ Error make_error(SQLSMALLINT type, SQLHANDLE handle, const std::string& what,
                    replicate::detail::single_line(d.message);
     }
     if (diags.empty()) message += ": the driver gave no diagnostics";
-    ErrorKind kind = ErrorKind::internal;
-    if (dialect != nullptr) {
-        kind = dialect->classify(state, native);
-    } else if (state.rfind("08", 0) == 0 || state.rfind("28", 0) == 0) {
-        kind = ErrorKind::connection;
-    }
+    const ErrorKind kind = dialect != nullptr ? dialect->classify(state, native) : classify_sqlstate(state);
     return Error(kind, scrub(std::move(message), secrets), state, native);
 }
 
