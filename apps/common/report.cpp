@@ -26,16 +26,11 @@ json endpoint_json(const EndpointConfig& e, bool target) {
     return j;
 }
 
-const char* kind_of(const Partition& p) {
-    if (p.whole_table()) return "whole_table";
-    return p.null_dates ? "null_dates" : "range";
-}
-
 json partition_json(const PartitionResult& r) {
     const Partition& p = r.partition;
     json j{{"table", p.table.source.display()},
            {"target", p.table.target.display()},
-           {"kind", kind_of(p)},
+           {"kind", to_string(p.kind())},
            {"status", to_string(r.status)},
            {"rows", r.rows},
            {"bytes", r.bytes},

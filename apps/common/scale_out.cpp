@@ -28,9 +28,7 @@ json plan_json(const std::string& tool, const std::vector<PlannedPartition>& pla
         json j{{"key", partition_key(p.partition)},
                {"table", p.partition.table.source.display()},
                {"target", p.partition.table.target.display()},
-               {"kind", p.partition.whole_table() ? "whole_table"
-                        : p.partition.null_dates  ? "null_dates"
-                                                  : "range"},
+               {"kind", to_string(p.partition.kind())},
                {"estimated_rows", p.rows ? json(*p.rows) : json(nullptr)},
                {"estimate", p.rows ? "count" : "unknown"},
                {"skipped_by_resume", p.skipped}};
@@ -62,7 +60,7 @@ const SalesTableConfig& table_of_key(const std::string& key, const JobConfig& jo
 Partition parse_partition_key(const std::string& key, const TableSpec& spec) {
     const std::size_t colon = key.rfind(':');
     const std::string range = colon == std::string::npos ? std::string() : key.substr(colon + 1);
-    if (range == "NULL") return Partition{spec, std::nullopt, true};
+    if (range == "NULL") return Partition::of_null_dates(spec);
     const std::size_t dots = range.find("..");
     if (dots == std::string::npos) {
         throw Error(ErrorKind::config, "--partition '" + key +
@@ -74,7 +72,7 @@ Partition parse_partition_key(const std::string& key, const TableSpec& spec) {
     if (!(lo < hi)) {
         throw Error(ErrorKind::config, "--partition '" + key + "': the end must be after the start");
     }
-    return Partition{spec, DateRange{lo, hi}, false};
+    return Partition::of_range(spec, DateRange{lo, hi});
 }
 
 Plan plan_of_keys(const std::vector<std::string>& keys, const JobConfig& job,

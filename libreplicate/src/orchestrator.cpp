@@ -817,7 +817,7 @@ RunReport Orchestrator::verify(const Plan& plan) {
 std::vector<Partition> Orchestrator::partitions_of(const TableSpec& spec, const Plan& plan) const {
     std::vector<Partition> parts = partitioner_->split(spec, plan.range.value_or(DateRange{}));
     if (options_.include_null_dates && spec.mode == TableMode::partitioned) {
-        parts.push_back(Partition{spec, std::nullopt, true});
+        parts.push_back(Partition::of_null_dates(spec));
     }
     if (!plan.only.empty()) {
         parts.erase(std::remove_if(parts.begin(), parts.end(),

@@ -33,9 +33,22 @@ std::ostream& operator<<(std::ostream& os, const DateRange& r) {
     return os << '[' << r.lo << ", " << r.hi << ')';
 }
 
+std::string_view to_string(PartitionKind kind) {
+    switch (kind) {
+    case PartitionKind::range: return "range";
+    case PartitionKind::null_dates: return "null_dates";
+    case PartitionKind::whole_table: return "whole_table";
+    }
+    return "?";
+}
+
 std::string Partition::label() const {
-    if (null_dates) return "NULL dates";
-    return range ? range->lo.to_string() + ".." + range->hi.to_string() : "whole table";
+    switch (kind()) {
+    case PartitionKind::null_dates: return "NULL dates";
+    case PartitionKind::range: return range->lo.to_string() + ".." + range->hi.to_string();
+    case PartitionKind::whole_table: break;
+    }
+    return "whole table";
 }
 
 std::ostream& operator<<(std::ostream& os, const Partition& p) {
@@ -43,7 +56,7 @@ std::ostream& operator<<(std::ostream& os, const Partition& p) {
 }
 
 namespace {
-std::vector<Partition> whole(const TableSpec& table) { return {Partition{table, std::nullopt, false}}; }
+std::vector<Partition> whole(const TableSpec& table) { return {Partition::of_whole_table(table)}; }
 }  // namespace
 
 std::vector<Partition> MonthlyPartitioner::split(const TableSpec& table,
@@ -97,9 +110,12 @@ std::vector<int> deal_shares(const std::vector<std::int64_t>& weights, int n) {
 
 std::string partition_key(const Partition& partition) {
     const std::string table = partition.table.source.display();
-    if (partition.null_dates) return table + ":NULL";
-    if (!partition.range) return table;
-    return table + ":" + partition.range->lo.to_string() + ".." + partition.range->hi.to_string();
+    switch (partition.kind()) {
+    case PartitionKind::null_dates: return table + ":NULL";
+    case PartitionKind::whole_table: return table;
+    case PartitionKind::range: break;
+    }
+    return table + ":" + partition.label();
 }
 
 }  // namespace replicate

@@ -169,3 +169,18 @@ TEST_CASE("partition keys: TABLE:LO..HI, TABLE:NULL, TABLE") {
     CHECK(partition_key(Partition{t, std::nullopt, true}) == "COM_5013.APP_4_SALES:NULL");
     CHECK(partition_key(Partition{t, std::nullopt, false}) == "COM_5013.APP_4_SALES");
 }
+
+TEST_CASE("a partition says which of its three kinds it is") {
+    TableSpec t;
+    t.source = {"", "S"};
+    t.partition_column = "D";
+    const Partition month = Partition::of_range(t, DateRange{test::d("2025-10-01"), test::d("2025-11-01")});
+    CHECK(month.kind() == PartitionKind::range);
+    CHECK(to_string(month.kind()) == "range");
+    CHECK(month.label() == "2025-10-01..2025-11-01");
+    CHECK(Partition::of_null_dates(t).kind() == PartitionKind::null_dates);
+    CHECK(Partition::of_null_dates(t).label() == "NULL dates");
+    CHECK(Partition::of_whole_table(t).kind() == PartitionKind::whole_table);
+    CHECK(Partition::of_whole_table(t).whole_table());
+    CHECK(to_string(PartitionKind::whole_table) == "whole_table");
+}

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <replicate/table_spec.hpp>
 #include <replicate/types.hpp>
@@ -27,6 +28,15 @@ struct DateRange {
 
 std::ostream& operator<<(std::ostream& os, const DateRange& r);
 
+/// Which rows of its table a partition holds.
+enum class PartitionKind {
+    range,        ///< the rows whose date column lies in a half-open range of days
+    null_dates,   ///< the rows whose date column is NULL, which no range holds
+    whole_table,  ///< every row (a full refresh)
+};
+/// "range", "null_dates", "whole_table" (as reports and plans print it).
+std::string_view to_string(PartitionKind kind);
+
 /// One table and the rows of it that one task copies. Ranges are bound as typed parameters,
 /// never formatted into SQL.
 struct Partition {
@@ -37,6 +47,19 @@ struct Partition {
     bool null_dates = false;
 
     bool whole_table() const { return !range.has_value() && !null_dates; }
+    /// Which of the three kinds this partition is.
+    PartitionKind kind() const {
+        return null_dates ? PartitionKind::null_dates
+                          : range ? PartitionKind::range : PartitionKind::whole_table;
+    }
+    /// The three kinds, made by name.
+    static Partition of_range(const TableSpec& table, const DateRange& days) {
+        return Partition{table, days, false};
+    }
+    static Partition of_null_dates(const TableSpec& table) { return Partition{table, std::nullopt, true}; }
+    static Partition of_whole_table(const TableSpec& table) {
+        return Partition{table, std::nullopt, false};
+    }
     /// "2025-10-01..2025-11-01", "NULL dates" or "whole table", for logs and messages.
     std::string label() const;
 
