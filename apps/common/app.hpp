@@ -9,7 +9,7 @@
 
 #include <boost/program_options.hpp>
 
-#include <replicate/config.hpp>
+#include "job_file.hpp"
 #include <replicate/error.hpp>
 #include <replicate/orchestrator.hpp>
 

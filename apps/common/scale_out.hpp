@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <replicate/config.hpp>
+#include "job_file.hpp"
 #include <replicate/orchestrator.hpp>
 
 namespace replicate::app {

@@ -1,5 +1,5 @@
 // The demo through the real SQLite ODBC driver, end to end.
-#include <replicate/config.hpp>
+#include <replicate/options.hpp>
 #include <replicate/odbc/database.hpp>
 #include <replicate/orchestrator.hpp>
 

@@ -2,7 +2,7 @@
 #include <fstream>
 #include <map>
 
-#include <replicate/config.hpp>
+#include "../../apps/common/job_file.hpp"
 
 #include "helpers.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 /// \file replicate.hpp
 /// Everything public, for convenience.
-#include <replicate/config.hpp>
+#include <replicate/options.hpp>
 #include <replicate/dialect.hpp>
 #include <replicate/error.hpp>
 #include <replicate/ledger.hpp>

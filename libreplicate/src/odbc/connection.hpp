@@ -18,7 +18,7 @@
 
 #include <soci/soci.h>
 
-#include <replicate/config.hpp>
+#include <replicate/options.hpp>
 #include <replicate/dialect.hpp>
 #include <replicate/odbc/database.hpp>
 #include <replicate/types.hpp>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <replicate/config.hpp>
+#include <replicate/options.hpp>
 #include <replicate/dialect.hpp>
 
 #include "../cancel.hpp"

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include <replicate/config.hpp>
+#include <replicate/options.hpp>
 #include <replicate/dialect.hpp>
 #include <replicate/sink.hpp>
 #include <replicate/source.hpp>

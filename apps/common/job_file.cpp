@@ -1,4 +1,4 @@
-#include <replicate/config.hpp>
+#include "job_file.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,7 +7,6 @@
 
 #include <toml++/toml.h>
 
-#include "text.hpp"
 
 namespace replicate {
 
@@ -152,6 +151,17 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+namespace {
+/// \p s with control characters shown as '?', for the message.
+std::string shown(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    return out;
+}
+}  // namespace
+
 void validate_identifier(std::string_view name, std::string_view what) {
     if (name.empty()) throw Error(ErrorKind::config, std::string(what) + " is empty");
     if (name.size() > 128) {
@@ -160,7 +170,7 @@ void validate_identifier(std::string_view name, std::string_view what) {
     }
     for (unsigned char c : name) {
         if (c < 0x20 || c == 0x7f) {
-            throw Error(ErrorKind::config, std::string(what) + " '" + detail::printable(name) +
+            throw Error(ErrorKind::config, std::string(what) + " '" + shown(name) +
                                                "' contains a control character");
         }
     }
