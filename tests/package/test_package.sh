@@ -27,9 +27,16 @@ sqlite3 "$work/src.db" "CREATE TABLE sales (id bigint, sold_at datetime, amount 
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib/x86_64-linux-gnu" \
     "$work/consumer/csv_export" "Driver=SQLite3;Database=$work/src.db" sales sold_at 2025-01-01 2025-03-31 "$work/out"
 n=$(cat "$work/out"/sales__*.csv | grep -vc '^id,')
-files=$(ls "$work/out" | wc -l)
-[ "$n" = 4 ] && [ "$files" = 3 ] || { echo "FAIL: $files files, $n rows"; ls -l "$work/out"; exit 1; }
+files=$(ls "$work/out"/*.csv | wc -l)
+ledger=$(cat "$work/out"/*.csv.ledger | cut -f1 | tr '\n' ' ')
+[ "$n" = 4 ] && [ "$files" = 3 ] && [ "$ledger" = "1 2 1 " ] \
+    || { echo "FAIL: $files files, $n rows, ledger rows '$ledger'"; ls -l "$work/out"; exit 1; }
 grep -q '^2,2025-02-01 00:00:00,2.2500,$' "$work/out/sales__2025-02-01_2025-03-01.csv" \
     || { echo "FAIL: February file:"; cat "$work/out/sales__2025-02-01_2025-03-01.csv"; exit 1; }
-echo "ok   - the installed library replicates 4 rows into 3 monthly files"
-echo "2 passed, 0 failed"
+echo "ok   - the installed library replicates 4 rows into 3 monthly files, each with the ledger entry handed to commit()"
+# A second run with resume skips the three months: the sink's ledger lists them.
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib/x86_64-linux-gnu" \
+    "$work/consumer/csv_export" "Driver=SQLite3;Database=$work/src.db" sales sold_at 2025-01-01 2025-03-31 "$work/out" >"$work/again.out"
+[ "$(grep -c ' skipped ' "$work/again.out")" = 3 ] || { echo "FAIL: resume:"; cat "$work/again.out"; exit 1; }
+echo "ok   - a rerun skips the three months its ledger lists"
+echo "3 passed, 0 failed"
