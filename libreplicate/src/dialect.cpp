@@ -171,10 +171,6 @@ RangeBinding Dialect::range_binding(const ColumnType& t) const {
 
 std::vector<std::string> Dialect::source_session_setup(Isolation) const { return {}; }
 
-std::string Dialect::complete_connection_string(std::string connection, bool, int) const {
-    return connection;
-}
-
 ErrorKind Dialect::classify(std::string_view state, long) const { return classify_sqlstate(state); }
 
 ErrorKind classify_sqlstate(std::string_view state) {

@@ -1,5 +1,6 @@
 #include <replicate/dialect.hpp>
 
+#include "../../libreplicate/src/dialects/drivers.hpp"
 #include "helpers.hpp"
 
 using namespace replicate;
@@ -125,14 +126,14 @@ TEST_CASE("errors are classified by SQLSTATE and native code, never by message t
 }
 
 TEST_CASE("driver options the library depends on are added, never overriding the user's") {
-    auto sqlite = make_dialect("sqlite");
-    const std::string c = sqlite->complete_connection_string("Driver=SQLite3;Database=a.db", true);
+    using replicate::detail::driver_quirks;
+    const auto& sqlite = driver_quirks("SQLite3");
+    const std::string c = sqlite.completed("Driver=SQLite3;Database=a.db", true);
     CHECK(c.find("StepAPI=1") != std::string::npos);
     CHECK(c.find("NoCreat=1") != std::string::npos);
-    CHECK(sqlite->complete_connection_string("Driver=SQLite3;Database=a.db;stepapi=0", false)
-              .find("StepAPI=1") == std::string::npos);
-    auto pg = make_dialect("postgresql");
-    CHECK(pg->complete_connection_string("Driver={PostgreSQL Unicode};Server=h", true)
+    CHECK(sqlite.completed("Driver=SQLite3;Database=a.db;stepapi=0", false).find("StepAPI=1") ==
+          std::string::npos);
+    CHECK(driver_quirks("PostgreSQL Unicode").completed("Driver={PostgreSQL Unicode};Server=h", true)
               .find("UseDeclareFetch=1") != std::string::npos);
     CHECK(dialect_key_for_connection("Driver={ODBC Driver 18 for SQL Server};Server=x") == "sqlserver");
     CHECK(dialect_key_for_connection("DRIVER=FreeTDS;Server=x") == "sqlserver");
@@ -140,6 +141,23 @@ TEST_CASE("driver options the library depends on are added, never overriding the
     CHECK(dialect_key_for_connection("Driver={PostgreSQL Unicode};Server=x") == "postgresql");
     CHECK(dialect_key_for_connection("Driver=SQLite3;Database=a.db") == "sqlite");
     CHECK(dialect_key_for_connection("DSN=warehouse").empty());
+}
+
+TEST_CASE("driver records: found from SQL_DRIVER_NAME or Driver=, generic for any other") {
+    using replicate::detail::driver_quirks;
+    CHECK(std::string(driver_quirks("libsqlite3odbc.so").name) == "sqliteodbc");
+    CHECK(driver_quirks("libsqlite3odbc.so").streams_only_without_parameters);
+    CHECK(driver_quirks("SQLite3").binary_arrays_need_equal_lengths);
+    CHECK(std::string(driver_quirks("psqlodbcw.so").name) == "psqlODBC");
+    CHECK(std::string(driver_quirks("libmaodbc.so").name) == "MariaDB Connector/ODBC");
+    CHECK(std::string(driver_quirks("ODBC Driver 18 for SQL Server").name) ==
+          "Microsoft ODBC Driver for SQL Server");
+    CHECK(std::string(driver_quirks("FreeTDS").name) == "FreeTDS");
+    const auto& other = driver_quirks("libsomeodbc.so");
+    CHECK(std::string(other.name) == "generic ODBC driver");
+    CHECK_FALSE(other.streams_only_without_parameters);
+    CHECK_FALSE(other.buffers_results);
+    CHECK(other.completed("DSN=x", true) == "DSN=x");
 }
 
 TEST_CASE("the dialect registry: found by SQL_DBMS_NAME and by key, an unknown DBMS named in the error") {
@@ -221,7 +239,8 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     // with the column's scale (Params::add_bound uses ColumnType::precision).
     CHECK(d->range_binding(ColumnType{Type::date}) == RangeBinding::date);
     CHECK(d->range_binding(dt) == RangeBinding::timestamp);
-    CHECK(d->wide_national());
+    CHECK(replicate::detail::driver_quirks("libmsodbcsql-18.3.so.2.1").wide_national);
+    CHECK(replicate::detail::driver_quirks("libtdsodbc.so").wide_national);
 }
 
 TEST_CASE("catalog look-ups stay in the connection's database and schema") {
@@ -265,7 +284,7 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     CHECK(setup[1].find("STRICT_ALL_TABLES") != std::string::npos);
     // Wide tables can be created; a row too large still fails its INSERT (error 1118).
     CHECK(setup[2] == "SET SESSION innodb_strict_mode = OFF");
-    CHECK(maria->buffers_results());
+    CHECK(replicate::detail::driver_quirks("libmaodbc.so").buffers_results);
     auto sqlite = make_dialect("sqlite");
     CHECK(sqlite->try_lock_query("x", 1).sql.empty());  // its writer lock excludes
     CHECK(sqlite->begin_statement() == "BEGIN IMMEDIATE");

@@ -84,10 +84,6 @@ public:
     std::string select(const QualifiedName& table, const Schema& schema,
                        const std::string& partition_column, RowFilter filter = RowFilter::range,
                        const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
-    /// True if the driver reads a result row by row only when the statement has no
-    /// parameters, and otherwise holds it all in memory (sqliteodbc: its step API is used only
-    /// for statements without parameters).
-    virtual bool streams_only_without_parameters() const { return false; }
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
     /// COUNT(*) of the rows select() would return with the same arguments.
@@ -119,12 +115,6 @@ public:
         (void)lock_timeout_seconds;
         return {};
     }
-    /// Driver options this library depends on, added when the string lacks them (e.g.
-    /// sqliteodbc StepAPI=1 so results stream; psqlODBC UseDeclareFetch=1).
-    /// \p busy_timeout_seconds: how long a write may wait for the database's writer lock,
-    /// where the driver takes that from the connection string (sqliteodbc Timeout).
-    virtual std::string complete_connection_string(std::string connection, bool source,
-                                                   int busy_timeout_seconds = 30) const;
 
     // ---- catalog: every look-up stays inside the connection's database (and the given
     // schema, else the session's default schema), never another database on the server ----
@@ -161,9 +151,6 @@ public:
         (void)key;
         return {};
     }
-    /// The driver keeps a whole result in memory (MariaDB Connector/ODBC 3.1.15 has no
-    /// streaming): a partition is then read in primary-key order, in chunks, in one snapshot.
-    virtual bool buffers_results() const { return false; }
     /// " LIMIT n" or the DBMS's equivalent, after ORDER BY.
     virtual std::string limit_clause(std::size_t rows) const { return "LIMIT " + std::to_string(rows); }
     /// Statements that start and end a read-only transaction whose queries all see one
@@ -207,12 +194,6 @@ public:
     /// holds 15 significant digits). Set from [target] decimal_storage.
     void set_decimals_as_text(bool on) { decimals_as_text_ = on; }
     bool decimals_as_text() const { return decimals_as_text_; }
-    /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
-    /// row's length): such chunks are executed one row at a time.
-    virtual bool binary_arrays_need_equal_lengths() const { return false; }
-    /// National (nchar/nvarchar) columns travel as UTF-16 (SQL_C_WCHAR): SQL Server's driver
-    /// converts SQL_C_CHAR through the client's locale, which may not be UTF-8.
-    virtual bool wide_national() const { return false; }
     /// False where declared lengths are not enforced (SQLite: varchar(10) may hold 50
     /// characters): text and binary are then read without a length-sized buffer.
     virtual bool enforces_lengths() const { return true; }

@@ -153,7 +153,6 @@ public:
 
     // MariaDB Connector/ODBC 3.1.15 (Debian 12) stores every result whole (its streaming
     // option came in 3.1.17): 520,000 rows of 1 KB took 535 MB.
-    bool buffers_results() const override { return true; }
     // REPEATABLE READ for this transaction only: every chunk reads the same snapshot.
     std::vector<std::string> snapshot_begin() const override {
         return {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",

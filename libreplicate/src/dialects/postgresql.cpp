@@ -40,16 +40,6 @@ public:
         return "text";
     }
 
-    std::string complete_connection_string(std::string c, bool, int) const override {
-        // Without UseDeclareFetch psqlODBC reads the whole result into memory.
-        c = with_default_attribute(std::move(c), "UseDeclareFetch", "1");
-        // psqlODBC reports boolean as varchar ('1'/'0') unless told otherwise.
-        c = with_default_attribute(std::move(c), "BoolsAsChar", "0");
-        // Rows per fetch: psqlODBC keeps them as strings with per-field overhead, about 9 KiB a
-        // row of a 197-column table, so 10,000 held 90 MiB per connection (measured: 576 MiB
-        // peak with 2 workers through ODBC); 2,000 costs no measurable speed.
-        return with_default_attribute(std::move(c), "Fetch", "2000");
-    }
 
     // Sessions name themselves, so DBAs (and our tests) can tell them apart in
     // pg_stat_activity.

@@ -105,17 +105,6 @@ public:
     // parameters; with the two range parameters it read a whole month into memory (345 MiB
     // for a 184 MB month). Literal 'YYYY-MM-DD' bounds compare exactly as the text parameters
     // did (neither has an affinity).
-    bool streams_only_without_parameters() const override { return true; }
-
-    std::string complete_connection_string(std::string c, bool source,
-                                           int busy_timeout) const override {
-        c = with_default_attribute(std::move(c), "StepAPI", "1");  // stream, do not buffer
-        // A writer waits this long for another's write lock (another run's partition).
-        c = with_default_attribute(std::move(c), "Timeout",
-                                   std::to_string(std::max(1, busy_timeout) * 1000LL));
-        if (source) c = with_default_attribute(std::move(c), "NoCreat", "1");
-        return c;
-    }
 
     ErrorKind classify(std::string_view state, long native) const override {
         if (native == 5 || native == 6) return ErrorKind::transient;  // SQLITE_BUSY / LOCKED
@@ -176,7 +165,6 @@ public:
         }
         return NumberStorage::binary_double;
     }
-    bool binary_arrays_need_equal_lengths() const override { return true; }
     bool enforces_lengths() const override { return false; }
 
     // A REAL-stored value is rendered as "r<m>p<e>", the exact double m * 2^e: SQLite 3.40's

@@ -122,7 +122,6 @@ public:
     }
 
     std::size_t max_identifier_length() const override { return 128; }
-    bool wide_national() const override { return true; }
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {
         if (lock_timeout <= 0) return {};

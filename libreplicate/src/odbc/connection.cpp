@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "../dialects/drivers.hpp"
+
 #include <replicate/calendar.hpp>
 
 #include <algorithm>
@@ -194,24 +196,24 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
     : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
     const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
-    std::string guessed = dialect_key_for_connection(connection);
-    if (guessed.empty()) {
+    std::optional<std::string> driver = replicate::detail::connection_attribute(connection, "driver");
+    if (!driver) {
         // A DSN names its driver in odbc.ini: look it up before connecting (a first connect
         // without NoCreat=1 would already create a missing SQLite file).
         if (const auto dsn = replicate::detail::connection_attribute(connection, "dsn")) {
-            char driver[512] = {};
-            SQLGetPrivateProfileString(dsn->c_str(), "Driver", "", driver, sizeof driver, "odbc.ini");
-            if (driver[0] != '\0') guessed = dialect_key_for_connection("Driver=" + std::string(driver));
+            char path[512] = {};
+            SQLGetPrivateProfileString(dsn->c_str(), "Driver", "", path, sizeof path, "odbc.ini");
+            if (path[0] != '\0') driver = std::string(path);
         }
     }
-    const bool known = !guessed.empty();
-    if (known) connection = make_dialect(guessed)->complete_connection_string(connection, source, busy);
+    const bool known = driver && replicate::detail::driver_quirks(*driver).complete != nullptr;
+    if (known) connection = replicate::detail::driver_quirks(*driver).completed(connection, source, busy);
     open(connection, source);
     if (!known) {
-        // A DSN alone names no driver: the options this library relies on (streaming, booleans
-        // as numbers, busy waits) are added now that the DBMS is known, and the connection is
-        // opened again with them.
-        const std::string completed = dialect_->complete_connection_string(connection, source, busy);
+        // A DSN alone may name no driver: the options this library relies on (streaming,
+        // booleans as numbers, busy waits) are added now that the driver is known, and the
+        // connection is opened again with them.
+        const std::string completed = driver_->completed(connection, source, busy);
         if (completed != connection) {
             REPLICATE_LOG(debug) << "reconnecting with the driver options " << info_.dbms_name
                                  << " needs";
@@ -289,6 +291,7 @@ void Connection::open(const std::string& connection, bool source) {
     info_.driver_version = get_info(h, SQL_DRIVER_VER);
     info_.database = get_info(h, SQL_DATABASE_NAME);
     dialect_ = dialect_for_dbms_name(info_.dbms_name);
+    driver_ = &replicate::detail::driver_quirks(info_.driver_name);
     info_.dialect = std::string(dialect_->key());
     dialect_->set_decimals_as_text(endpoint_.decimals_as_text);
     const std::vector<std::string> setup =

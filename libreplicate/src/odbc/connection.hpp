@@ -19,6 +19,8 @@
 #include <soci/soci.h>
 
 #include <replicate/options.hpp>
+
+#include "../dialects/drivers.hpp"
 #include <replicate/dialect.hpp>
 #include <replicate/odbc/database.hpp>
 #include <replicate/types.hpp>
@@ -71,6 +73,8 @@ public:
 
     SQLHDBC dbc() const;
     const Dialect& dialect() const { return *dialect_; }
+    /// What the connected driver (SQL_DRIVER_NAME) does differently.
+    const replicate::detail::DriverQuirks& driver() const { return *driver_; }
     const ServerInfo& info() const { return info_; }
     const EndpointConfig& endpoint() const { return endpoint_; }
     const std::vector<std::string>& secrets() const { return secrets_; }
@@ -140,6 +144,7 @@ private:
     // and finishes (and is closed) in the background.
     std::shared_ptr<soci::session> session_;
     std::unique_ptr<Dialect> dialect_;
+    const replicate::detail::DriverQuirks* driver_ = nullptr;
     ServerInfo info_;
     bool in_transaction_ = false;
     bool explicit_transaction_ = false;  // begun with the dialect's begin_statement()

@@ -301,7 +301,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::time: width = 32; break;  // text: SQL_TIME_STRUCT has no fraction
         case Type::decimal: width = t.precision > 0 ? t.precision + 32 : 200; break;
         case Type::text:
-            if (t.national && conn.dialect().wide_national()) {
+            if (t.national && conn.driver().wide_national) {
                 // n UTF-16 code units plus the terminator.
                 c_type = SQL_C_WCHAR;
                 width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) + 1) * 2 : 0;
@@ -337,7 +337,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const Dialect& d = conn.dialect();
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
-    const bool literal = partition.range && d.streams_only_without_parameters();
+    const bool literal = partition.range && conn.driver().streams_only_without_parameters;
     const std::pair<Timestamp, Timestamp> bounds =
         partition.range ? column_bounds(partition) : std::pair<Timestamp, Timestamp>{};
     sql_ = d.select(spec.source, ordered, column,
@@ -355,7 +355,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     // A driver that keeps whole results in memory reads the partition in primary-key order,
     // a bounded number of rows per query, all in one snapshot: the rows are those one query
     // would return, and memory stays bounded by the chunk.
-    if (d.buffers_results()) {
+    if (conn.driver().buffers_results) {
         std::vector<std::pair<int, std::size_t>> key;
         for (std::size_t i = 0; i < schema.size(); ++i) {
             if (schema[i].key_position > 0) key.emplace_back(schema[i].key_position, i);
@@ -707,7 +707,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                                    static_cast<SQLSMALLINT>(t.precision), Text::datetime};
             break;
         case Type::text:
-            if (t.national && conn.dialect().wide_national()) {
+            if (t.national && conn.driver().wide_national) {
                 p = {SQL_C_WCHAR,
                      t.length == 0 ? SQLSMALLINT{SQL_WLONGVARCHAR} : SQLSMALLINT{SQL_WVARCHAR},
                      static_cast<SQLULEN>(t.length), 0, Text::utf16};
@@ -956,7 +956,7 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
     // sqliteodbc takes a binary column's length from the first row of a parameter array: a
     // chunk whose binary lengths differ goes one row at a time.
     bool one_by_one = false;
-    if (conn_.dialect().binary_arrays_need_equal_lengths()) {
+    if (conn_.driver().binary_arrays_need_equal_lengths) {
         for (const Param& p : params_) {
             if (p.c_type != SQL_C_BINARY) continue;
             for (std::size_t i = 1; i < rows && !one_by_one; ++i) {

@@ -1,0 +1,43 @@
+#pragma once
+// What an ODBC driver does differently from the ODBC specification or from what this library
+// needs, one record per driver, found from SQL_DRIVER_NAME (or, before connecting, from the
+// connection string's Driver=). A DBMS's SQL and types are its Dialect's; how a driver moves
+// them is here.
+
+#include <string>
+#include <string_view>
+
+namespace replicate::detail {
+
+struct DriverQuirks {
+    const char* name = "generic ODBC driver";
+    /// A result is read row by row only when the statement has no parameters; with parameters
+    /// the whole result is held in memory (sqliteodbc uses its step API only without them).
+    bool streams_only_without_parameters = false;
+    /// Every result is held whole in memory (MariaDB Connector/ODBC 3.1.15 has no streaming):
+    /// a partition is then read in primary-key order, in chunks, in one snapshot.
+    bool buffers_results = false;
+    /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
+    /// row's length): such chunks are executed one row at a time.
+    bool binary_arrays_need_equal_lengths = false;
+    /// National (nchar/nvarchar) columns travel as UTF-16 (SQL_C_WCHAR): the SQL Server
+    /// drivers convert SQL_C_CHAR through the client's code page, which may not be UTF-8.
+    bool wide_national = false;
+    /// Adds the driver options this library depends on when the string lacks them (sqliteodbc
+    /// StepAPI=1; psqlODBC UseDeclareFetch=1); \p busy_timeout_seconds: how long a write waits
+    /// for the database's writer lock where the driver takes it from the connection string.
+    std::string (*complete)(std::string connection, bool source, int busy_timeout_seconds) = nullptr;
+
+    std::string completed(std::string connection, bool source, int busy_timeout_seconds = 30) const {
+        return complete != nullptr ? complete(std::move(connection), source, busy_timeout_seconds)
+                                   : connection;
+    }
+};
+
+/// The record of the driver \p driver names: SQL_DRIVER_NAME ("libsqlite3odbc.so",
+/// "psqlodbcw.so", "libmaodbc.so", "libmsodbcsql-18.so", "libtdsodbc.so") or a Driver= value
+/// ("SQLite3", "PostgreSQL Unicode", "MariaDB Unicode", "ODBC Driver 18 for SQL Server",
+/// "FreeTDS"). The generic record, without quirks, for any other.
+const DriverQuirks& driver_quirks(std::string_view driver);
+
+}  // namespace replicate::detail
