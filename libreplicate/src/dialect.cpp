@@ -1,4 +1,4 @@
-#include <replicate/dialect.hpp>
+#include "dialect.hpp"
 
 #include <replicate/calendar.hpp>
 

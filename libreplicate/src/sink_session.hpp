@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include <replicate/dialect.hpp>
+#include "dialect.hpp"
 #include <replicate/partition.hpp>
 #include <replicate/types.hpp>
 

@@ -61,7 +61,7 @@ public:
     long long count(const std::string& table) const {
         if (is_memory()) return static_cast<long long>(memory_db->get({"", table}).rows.size());
         auto db = replicate::odbc::Database::connect(endpoint(), false);
-        return db->query_int("SELECT COUNT(*) FROM " + db->dialect().qualified({"", table})).value_or(-1);
+        return db->query_int("SELECT COUNT(*) FROM " + db->quoted({"", table})).value_or(-1);
     }
     void drop(const std::string& table) const {
         if (is_memory()) {
@@ -69,7 +69,7 @@ public:
             return;
         }
         auto db = replicate::odbc::Database::connect(endpoint(), false);
-        db->execute(db->dialect().drop_table_if_exists({"", table}));
+        db->drop_table_if_exists({"", table});
     }
     bool exists(const std::string& table) const {
         if (is_memory()) return memory_db->contains({"", table}) && !memory_db->get({"", table}).schema.empty();
@@ -167,10 +167,10 @@ inline void forget_made_tables(const Backend& b) {
         auto db = replicate::odbc::Database::connect(b.endpoint(), false);
         const bool has_ledger = db->table_exists({"", "replicate_ledger"});
         for (const std::string& t : made_tables()) {
-            db->execute(db->dialect().drop_table_if_exists({"", t}));
-            db->execute(db->dialect().drop_table_if_exists({"", t + "__staging"}));
+            db->drop_table_if_exists({"", t});
+            db->drop_table_if_exists({"", t + "__staging"});
             if (has_ledger) {
-                db->execute("DELETE FROM " + db->dialect().qualified({"", "replicate_ledger"}) +
+                db->execute("DELETE FROM " + db->quoted({"", "replicate_ledger"}) +
                             " WHERE table_name = '" + t + "'");
             }
         }

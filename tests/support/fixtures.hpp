@@ -20,6 +20,7 @@
 
 #include <doctest/doctest.h>
 
+#include <replicate/error.hpp>
 #include <replicate/odbc/database.hpp>
 #include <replicate/sink.hpp>
 

@@ -1,4 +1,4 @@
-#include <replicate/dialect.hpp>
+#include "../../libreplicate/src/dialect.hpp"
 
 #include "../../libreplicate/src/dialects/drivers.hpp"
 #include "helpers.hpp"

@@ -5,9 +5,11 @@
 
 #include <string>
 
-#include <replicate/dialect.hpp>
 
 namespace replicate {
+
+/// Read isolation of the source session.
+enum class Isolation { read_committed, read_uncommitted, snapshot };
 
 /// One side of a job: an ODBC connection string and where tables live.
 struct EndpointConfig {

@@ -2,7 +2,6 @@
 /// \file replicate.hpp
 /// Everything public, for convenience.
 #include <replicate/options.hpp>
-#include <replicate/dialect.hpp>
 #include <replicate/error.hpp>
 #include <replicate/ledger.hpp>
 #include <replicate/log_level.hpp>

@@ -1,5 +1,5 @@
 // MariaDB / MySQL through MariaDB Connector/ODBC.
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // PostgreSQL through psqlODBC.
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 #include "registry.hpp"
 

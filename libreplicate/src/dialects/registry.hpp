@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 namespace replicate::detail {
 

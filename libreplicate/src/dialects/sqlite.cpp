@@ -1,5 +1,5 @@
 // SQLite through sqliteodbc: dynamic typing, so declared type names carry the type.
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 #include <algorithm>
 

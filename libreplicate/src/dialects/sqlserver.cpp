@@ -1,5 +1,5 @@
 // Microsoft SQL Server (ODBC Driver 17/18, FreeTDS).
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 #include <algorithm>
 

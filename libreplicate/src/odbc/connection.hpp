@@ -21,7 +21,7 @@
 #include <replicate/options.hpp>
 
 #include "../dialects/drivers.hpp"
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 #include <replicate/odbc/database.hpp>
 #include <replicate/types.hpp>
 

@@ -914,7 +914,12 @@ std::unique_ptr<Database> Database::connect(const EndpointConfig& endpoint, bool
 }
 
 const ServerInfo& Database::info() const { return impl_->conn.info(); }
-const Dialect& Database::dialect() const { return impl_->conn.dialect(); }
+std::string Database::quoted(const QualifiedName& table) const {
+    return impl_->conn.dialect().qualified(table);
+}
+void Database::drop_table_if_exists(const QualifiedName& table) {
+    impl_->conn.execute(impl_->conn.dialect().drop_table_if_exists(table));
+}
 bool Database::table_exists(const QualifiedName& table) { return impl_->conn.table_exists(table); }
 Schema Database::describe(const QualifiedName& table) { return impl_->conn.describe(table); }
 void Database::execute(const std::string& sql) { impl_->conn.execute(sql); }

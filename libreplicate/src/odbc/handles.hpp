@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 #include <replicate/error.hpp>
 
 namespace replicate::odbc::detail {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include <replicate/options.hpp>
-#include <replicate/dialect.hpp>
+#include "../dialect.hpp"
 
 #include "../cancel.hpp"
 

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <replicate/options.hpp>
-#include <replicate/dialect.hpp>
 #include <replicate/sink.hpp>
 #include <replicate/source.hpp>
 
@@ -41,7 +40,10 @@ public:
     Database& operator=(const Database&) = delete;
 
     const ServerInfo& info() const;
-    const Dialect& dialect() const;
+    /// \p table quoted the DBMS's way ("schema"."table", [schema].[table], `table`).
+    std::string quoted(const QualifiedName& table) const;
+    /// Drops \p table if it exists.
+    void drop_table_if_exists(const QualifiedName& table);
     bool table_exists(const QualifiedName& table);
     /// Columns of \p table; Error(kind config) if it does not exist.
     Schema describe(const QualifiedName& table);

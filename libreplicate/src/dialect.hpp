@@ -1,5 +1,6 @@
 #pragma once
-/// \file dialect.hpp
+// Internal: embedders reach DBMSs through odbc::OdbcSourceFactory / OdbcTarget; a new DBMS
+// is a file in src/dialects/ (registry.hpp).
 /// Everything that differs by DBMS, as SQL text and decisions. Pure functions of their inputs:
 /// thread-safe, testable without a database.
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include <replicate/error.hpp>
+#include <replicate/options.hpp>
 #include <replicate/table_spec.hpp>
 #include <replicate/types.hpp>
 
@@ -21,9 +23,6 @@ enum class RowFilter {
     range,    ///< column >= ? AND column < ?
     is_null,  ///< column IS NULL (no parameters)
 };
-
-/// Read isolation of the source session.
-enum class Isolation { read_committed, read_uncommitted, snapshot };
 
 /// How decimals and floats are sent to a target column.
 enum class NumberStorage {
