@@ -1,5 +1,6 @@
 // test_connection: one screen telling whether source and target are reachable and usable.
 #include <iostream>
+#include <type_traits>
 
 #include <replicate/calendar.hpp>
 #include <replicate/ledger.hpp>
@@ -27,11 +28,12 @@ struct Checker {
     }
 };
 
-std::unique_ptr<odbc::Database> connect(Checker& c, const std::string& side,
-                                        const EndpointConfig& endpoint, bool source) {
+template <class Options>
+std::unique_ptr<odbc::Database> connect(Checker& c, const std::string& side, const Options& endpoint) {
+    const bool source = std::is_same<Options, SourceOptions>::value;
     std::cout << side << " (" << mask_connection_string(endpoint.connection) << ")\n";
     try {
-        auto db = odbc::Database::connect(endpoint, source);
+        auto db = odbc::Database::connect(endpoint);
         const odbc::ServerInfo& i = db->info();
         c.ok("connected: " + i.dbms_name + " " + i.dbms_version + ", driver " + i.driver_name +
              " " + i.driver_version + ", database '" + i.database + "'");
@@ -77,7 +79,7 @@ int main(int argc, char** argv) {
         const bool check_target = only_target || !only_source;
         Checker c;
         if (check_source) {
-            if (auto db = connect(c, "source", job.source, true)) {
+            if (auto db = connect(c, "source", job.source)) {
                 std::vector<std::pair<TableSpec, std::string>> specs;
                 for (const auto& s : job.sales) specs.emplace_back(job.sales_spec(s), "sales");
                 for (const auto& r : job.reference) specs.emplace_back(job.reference_spec(r), "reference");
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
             }
         }
         if (check_target) {
-            if (auto db = connect(c, "target", job.target, false)) {
+            if (auto db = connect(c, "target", job.target)) {
                 try {
                     db->write_probe(job.target.schema);
                     c.ok("create, insert, delete and drop a scratch table" +

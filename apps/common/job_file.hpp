@@ -48,8 +48,8 @@ struct RunConfig {
 
 /// A parsed, validated job file.
 struct JobConfig {
-    EndpointConfig source;
-    EndpointConfig target;
+    SourceOptions source;
+    TargetOptions target;
     std::vector<SalesTableConfig> sales;
     std::vector<ReferenceTableConfig> reference;
     RunConfig run;

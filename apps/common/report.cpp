@@ -18,12 +18,11 @@ namespace {
 
 using nlohmann::json;
 
-json endpoint_json(const EndpointConfig& e, bool target) {
-    json j{{"connection", mask_connection_string(e.connection)},
-           {"schema", e.schema},
-           {"data_path", e.native_protocol ? "auto" : "odbc"}};
-    if (target) j["table_prefix"] = e.table_prefix;
-    return j;
+template <class Options>
+json endpoint_json(const Options& e) {
+    return json{{"connection", mask_connection_string(e.connection)},
+                {"schema", e.schema},
+                {"data_path", e.native_protocol ? "auto" : "odbc"}};
 }
 
 json partition_json(const PartitionResult& r) {
@@ -88,8 +87,10 @@ void put_run(json& j, const RunReport& report) {
 }  // namespace
 
 json report_settings(const JobConfig& job, const RunOptions& options) {
-    return json{{"source", endpoint_json(job.source, false)},
-                {"target", endpoint_json(job.target, true)},
+    json target = endpoint_json(job.target);
+    target["table_prefix"] = job.target.table_prefix;
+    return json{{"source", endpoint_json(job.source)},
+                {"target", target},
                 {"max_workers", options.max_workers},
                 {"batch_rows", options.read.batch_rows},
                 {"batch_bytes", options.read.batch_bytes},

@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        EndpointConfig source_config;
+        SourceOptions source_config;
         source_config.connection = argv[1];
         odbc::OdbcSourceFactory source(source_config);
         CsvTarget target(argv[6]);

@@ -486,7 +486,7 @@ TEST_CASE("decimals a SQLite number cannot hold are refused, and kept whole as t
     }
     {
         const std::string dst_path = dir.file("text.db");
-        EndpointConfig e = fixtures::sqlite_endpoint(dst_path);
+        TargetOptions e = fixtures::sqlite_endpoint(dst_path);
         e.decimals_as_text = true;
         odbc::OdbcTarget target(e);
         REQUIRE(Orchestrator(source, target, options()).run(one_table_plan("W", "W", TableMode::partitioned)).ok());

@@ -37,8 +37,8 @@ public:
     bool decimals_as_text = false;
 
     bool is_memory() const { return name == "memory"; }
-    replicate::EndpointConfig endpoint() const {
-        replicate::EndpointConfig e;
+    fixtures::Endpoint endpoint() const {
+        fixtures::Endpoint e;
         e.connection = connection;
         e.decimals_as_text = decimals_as_text;
         // REPLICATE_TEST_DATA_PATH=odbc: rows through ODBC even where a native path exists.
@@ -56,11 +56,11 @@ public:
     }
     /// Runs a statement (not on memory).
     void exec(const std::string& sql) const {
-        replicate::odbc::Database::connect(endpoint(), false)->execute(sql);
+        replicate::odbc::Database::connect(endpoint().target())->execute(sql);
     }
     long long count(const std::string& table) const {
         if (is_memory()) return static_cast<long long>(memory_db->get({"", table}).rows.size());
-        auto db = replicate::odbc::Database::connect(endpoint(), false);
+        auto db = replicate::odbc::Database::connect(endpoint().target());
         return db->query_int("SELECT COUNT(*) FROM " + db->quoted({"", table})).value_or(-1);
     }
     void drop(const std::string& table) const {
@@ -68,12 +68,12 @@ public:
             memory_db->put({"", table}, {});
             return;
         }
-        auto db = replicate::odbc::Database::connect(endpoint(), false);
+        auto db = replicate::odbc::Database::connect(endpoint().target());
         db->drop_table_if_exists({"", table});
     }
     bool exists(const std::string& table) const {
         if (is_memory()) return memory_db->contains({"", table}) && !memory_db->get({"", table}).schema.empty();
-        return replicate::odbc::Database::connect(endpoint(), false)->table_exists({"", table});
+        return replicate::odbc::Database::connect(endpoint().target())->table_exists({"", table});
     }
     std::shared_ptr<replicate::MemoryDatabase> memory_db = std::make_shared<replicate::MemoryDatabase>();
     std::shared_ptr<fixtures::TempDir> dir;  // holds the SQLite file
@@ -164,7 +164,7 @@ inline std::string unique(const std::string& base) {
 inline void forget_made_tables(const Backend& b) {
     if (b.is_memory() || made_tables().empty()) return;
     try {
-        auto db = replicate::odbc::Database::connect(b.endpoint(), false);
+        auto db = replicate::odbc::Database::connect(b.endpoint().target());
         const bool has_ledger = db->table_exists({"", "replicate_ledger"});
         for (const std::string& t : made_tables()) {
             db->drop_table_if_exists({"", t});

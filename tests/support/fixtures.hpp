@@ -134,11 +134,29 @@ inline const std::string& shared_demo_source() {
     return path;
 }
 
-inline replicate::EndpointConfig sqlite_endpoint(const std::string& path) {
-    replicate::EndpointConfig e;
-    e.connection = "Driver=SQLite3;Database=" + path;
-    return e;
-}
+/// A test endpoint, usable as either side.
+struct Endpoint {
+    std::string connection;
+    bool decimals_as_text = false;
+    bool native_protocol = true;
+    operator replicate::SourceOptions() const {
+        replicate::SourceOptions o;
+        o.connection = connection;
+        o.native_protocol = native_protocol;
+        return o;
+    }
+    operator replicate::TargetOptions() const {
+        replicate::TargetOptions o;
+        o.connection = connection;
+        o.native_protocol = native_protocol;
+        o.decimals_as_text = decimals_as_text;
+        return o;
+    }
+    replicate::SourceOptions source() const { return *this; }
+    replicate::TargetOptions target() const { return *this; }
+};
+
+inline Endpoint sqlite_endpoint(const std::string& path) { return Endpoint{"Driver=SQLite3;Database=" + path}; }
 
 /// All rows of a table through the library's ODBC source, sorted, with its schema.
 struct TableData {
@@ -209,7 +227,7 @@ inline bool same_value(const replicate::Value& a, const replicate::Value& b, rep
     return a == b;
 }
 
-inline TableData read_table(const replicate::EndpointConfig& endpoint, const std::string& table) {
+inline TableData read_table(const replicate::SourceOptions& endpoint, const std::string& table) {
     replicate::odbc::OdbcSourceFactory factory(endpoint);
     return read_table(factory, table);
 }

@@ -11,38 +11,46 @@ namespace replicate {
 /// Read isolation of the source session.
 enum class Isolation { read_committed, read_uncommitted, snapshot };
 
-/// One side of a job: an ODBC connection string and where tables live.
-struct EndpointConfig {
+/// A source: an ODBC connection string and where its tables live.
+struct SourceOptions {
     std::string connection;
     std::string schema;
-    /// Target only: prepended to the source table name.
-    std::string table_prefix;
-    /// Source only: read isolation.
+    /// Read isolation.
     Isolation isolation = Isolation::read_committed;
     /// Seconds to wait for a connection to open (login included). The library enforces it
     /// itself around the driver's connect, so it holds for every driver.
     int connect_timeout_seconds = 30;
-    /// Rows travel through the DBMS's own bulk protocol where the library has one and the
-    /// connection string says enough to open it (PostgreSQL: libpq, binary cursor reads and
-    /// COPY writes; see docs/performance.md); false, or `data_path = "odbc"`: through ODBC.
-    /// Connecting, checks, DDL and the ledger's reads use ODBC either way.
+    /// Rows travel through the DBMS's own protocol where the library has one and the
+    /// connection string says enough to open it (PostgreSQL: libpq, a binary cursor); false:
+    /// through ODBC. Describing tables uses ODBC either way.
     bool native_protocol = true;
-    /// Target only: ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
+};
+
+/// A target: an ODBC connection string, where tables go, and how they are written.
+struct TargetOptions {
+    std::string connection;
+    std::string schema;
+    /// Prepended to the source table name.
+    std::string table_prefix;
+    int connect_timeout_seconds = 30;
+    /// Rows are written through the DBMS's own protocol where the library has one
+    /// (PostgreSQL: COPY through libpq); false: ODBC parameter arrays. Checks, DDL and the
+    /// ledger's reads use ODBC either way.
+    bool native_protocol = true;
+    /// Ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
     bool table_lock = false;
-    /// Target only: seconds a statement waits for a lock held by another session before it
-    /// fails (and is retried as transient); 0 leaves the DBMS's default.
+    /// Seconds a statement waits for a lock held by another session before it fails (and is
+    /// retried as transient); 0 leaves the DBMS's default.
     int lock_timeout_seconds = 300;
-    /// Target only: seconds a partition waits while another run writes the same table and
-    /// month; then it fails, naming that run. SQLite: how long a write waits for the
-    /// database's writer lock.
+    /// Seconds a partition waits while another run writes the same table and month; then it
+    /// fails, naming that run. SQLite: how long a write waits for the database's writer lock.
     int wait_for_other_run_seconds = 3600;
-    /// Target only: tables the tool creates carry the source's primary key.
+    /// Tables the library creates carry the source's primary key.
     bool create_primary_key = true;
-    /// Target only (SQLite): create decimal columns as exact text instead of numbers.
+    /// SQLite: create decimal columns as exact text instead of numbers.
     bool decimals_as_text = false;
-    /// Target only: a source column the existing target table lacks is added to it (nullable,
-    /// of the mapped type) before the first partition ([target] on_new_column = "add"),
-    /// instead of being a config error ("fail", the default).
+    /// A source column the existing target table lacks is added to it (nullable, of the
+    /// mapped type) before the first partition, instead of being a config error.
     bool add_new_columns = false;
 };
 

@@ -62,7 +62,7 @@ public:
         return {};
     }
     /// The columns prepare() added to the existing target table of \p table because the
-    /// source has them and the target did not (EndpointConfig::add_new_columns), for the
+    /// source has them and the target did not (TargetOptions::add_new_columns), for the
     /// summary. Default: none.
     virtual std::vector<std::string> added_columns(const TableSpec& table) {
         (void)table;

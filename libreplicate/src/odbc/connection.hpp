@@ -20,6 +20,8 @@
 
 #include <replicate/options.hpp>
 
+#include "../endpoint.hpp"
+
 #include "../dialects/drivers.hpp"
 #include "../dialect.hpp"
 #include <replicate/odbc/database.hpp>

@@ -232,13 +232,13 @@ private:
 
 }  // namespace
 
-OdbcSourceFactory::OdbcSourceFactory(EndpointConfig endpoint)
-    : endpoint_(std::move(endpoint)),
+OdbcSourceFactory::OdbcSourceFactory(SourceOptions options)
+    : options_(std::move(options)),
       registry_(std::make_shared<detail::ConnectionRegistry>()),
-      native_(native_parameters(endpoint_, "source")) {}
+      native_(native_parameters(endpoint_of(options_), "source")) {}
 
 std::unique_ptr<Source> OdbcSourceFactory::connect() {
-    return std::make_unique<OdbcSource>(endpoint_, registry_, native_);
+    return std::make_unique<OdbcSource>(endpoint_of(options_), registry_, native_);
 }
 
 void OdbcSourceFactory::cancel() { registry_->cancel_all(); }
@@ -602,8 +602,8 @@ private:
 
 }  // namespace
 
-OdbcTarget::OdbcTarget(EndpointConfig endpoint) : shared_(std::make_shared<Shared>()) {
-    shared_->endpoint = std::move(endpoint);
+OdbcTarget::OdbcTarget(TargetOptions options) : shared_(std::make_shared<Shared>()) {
+    shared_->endpoint = endpoint_of(options);
     shared_->native = native_parameters(shared_->endpoint, "target");
 }
 
@@ -898,7 +898,15 @@ struct Database::Impl {
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Database::~Database() = default;
 
-std::unique_ptr<Database> Database::connect(const EndpointConfig& endpoint, bool source) {
+std::unique_ptr<Database> Database::connect(const SourceOptions& source) {
+    return open(endpoint_of(source), true);
+}
+
+std::unique_ptr<Database> Database::connect(const TargetOptions& target) {
+    return open(endpoint_of(target), false);
+}
+
+std::unique_ptr<Database> Database::open(const EndpointConfig& endpoint, bool source) {
     auto impl = std::make_unique<Impl>(endpoint, source);
     ServerInfo& info = const_cast<ServerInfo&>(impl->conn.info());
     const std::string q = impl->conn.dialect().read_only_query();

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <replicate/options.hpp>
+
+#include "../endpoint.hpp"
 #include "../dialect.hpp"
 
 #include "../cancel.hpp"

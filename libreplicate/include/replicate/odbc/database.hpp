@@ -13,6 +13,10 @@
 #include <replicate/sink.hpp>
 #include <replicate/source.hpp>
 
+namespace replicate {
+struct EndpointConfig;  // internal (src/endpoint.hpp)
+}  // namespace replicate
+
 namespace replicate::odbc {
 
 /// What the driver says about the server.
@@ -34,7 +38,8 @@ public:
     /// Connects; \p source selects source-side driver options and session setup. Throws
     /// Error(kind connection) if unreachable or the login fails; the message never holds the
     /// password.
-    static std::unique_ptr<Database> connect(const EndpointConfig& endpoint, bool source);
+    static std::unique_ptr<Database> connect(const SourceOptions& source);
+    static std::unique_ptr<Database> connect(const TargetOptions& target);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -60,6 +65,7 @@ public:
 
 private:
     explicit Database(std::unique_ptr<Impl> impl);
+    static std::unique_ptr<Database> open(const EndpointConfig& endpoint, bool source);
     std::unique_ptr<Impl> impl_;
 };
 
@@ -68,27 +74,27 @@ class ConnectionRegistry;
 }
 
 /// Sources on an ODBC connection string. Thread-safe. Where the endpoint is PostgreSQL and
-/// EndpointConfig::native_protocol is set, rows are read through libpq (a binary cursor);
+/// SourceOptions::native_protocol is set, rows are read through libpq (a binary cursor);
 /// tables are described through ODBC either way.
 class OdbcSourceFactory : public SourceFactory {
 public:
-    explicit OdbcSourceFactory(EndpointConfig endpoint);
+    explicit OdbcSourceFactory(SourceOptions options);
     std::unique_ptr<Source> connect() override;
     /// Interrupts the statements its sources are running. Thread-safe.
     void cancel() override;
 
 private:
-    EndpointConfig endpoint_;
+    SourceOptions options_;
     std::shared_ptr<detail::ConnectionRegistry> registry_;
     std::optional<std::vector<std::pair<std::string, std::string>>> native_;
 };
 
 /// A target database. Thread-safe; each Sink owns its own connection. Where the endpoint is
-/// PostgreSQL and EndpointConfig::native_protocol is set, sinks write with COPY through libpq
+/// PostgreSQL and TargetOptions::native_protocol is set, sinks write with COPY through libpq
 /// (range delete, rows and ledger row in one transaction); checks and DDL use ODBC.
 class OdbcTarget : public Target, public Ledger {
 public:
-    explicit OdbcTarget(EndpointConfig endpoint);
+    explicit OdbcTarget(TargetOptions options);
     ~OdbcTarget() override;
     void validate(const TableSpec& table, const Schema& source_schema) override;
     void prepare(const TableSpec& table, const Schema& source_schema) override;
