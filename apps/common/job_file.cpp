@@ -55,19 +55,8 @@ long long get_int(const toml::table& t, const std::string& key, const std::strin
 }
 
 /// Both sides' keys, as read; each side keeps what applies to it.
-struct EndpointFields {
-    std::string connection;
-    std::string schema;
-    std::string table_prefix;
+struct EndpointFields : TargetOptions {
     Isolation isolation = Isolation::read_committed;
-    int connect_timeout_seconds = 30;
-    bool native_protocol = true;
-    bool table_lock = false;
-    int lock_timeout_seconds = 300;
-    int wait_for_other_run_seconds = 3600;
-    bool create_primary_key = true;
-    bool decimals_as_text = false;
-    bool add_new_columns = false;
 };
 
 EndpointFields parse_endpoint(const toml::table& root, const std::string& name, bool source,
@@ -277,17 +266,7 @@ JobConfig parse_job(std::string_view text, const Environment& env, const std::st
     job.source.connect_timeout_seconds = source.connect_timeout_seconds;
     job.source.native_protocol = source.native_protocol;
     const EndpointFields target = parse_endpoint(root, "target", false, origin, env);
-    job.target.connection = target.connection;
-    job.target.schema = target.schema;
-    job.target.table_prefix = target.table_prefix;
-    job.target.connect_timeout_seconds = target.connect_timeout_seconds;
-    job.target.native_protocol = target.native_protocol;
-    job.target.table_lock = target.table_lock;
-    job.target.lock_timeout_seconds = target.lock_timeout_seconds;
-    job.target.wait_for_other_run_seconds = target.wait_for_other_run_seconds;
-    job.target.create_primary_key = target.create_primary_key;
-    job.target.decimals_as_text = target.decimals_as_text;
-    job.target.add_new_columns = target.add_new_columns;
+    job.target = target;
     if (!job.target.table_prefix.empty()) {
         validate_identifier(job.target.table_prefix, "[target].table_prefix");
     }
