@@ -35,9 +35,9 @@ json partition_json(const PartitionResult& r) {
            {"bytes", r.bytes},
            {"seconds", r.seconds},
            {"attempts", r.attempts}};
-    if (p.range) {
-        j["lo"] = p.range->lo.to_string();
-        j["hi"] = p.range->hi.to_string();
+    if (p.range()) {
+        j["lo"] = p.range()->lo.to_string();
+        j["hi"] = p.range()->hi.to_string();
     }
     if (r.error_kind) {
         j["error_kind"] = to_string(*r.error_kind);

@@ -32,9 +32,9 @@ json plan_json(const std::string& tool, const std::vector<PlannedPartition>& pla
                {"estimated_rows", p.rows ? json(*p.rows) : json(nullptr)},
                {"estimate", p.rows ? "count" : "unknown"},
                {"skipped_by_resume", p.skipped}};
-        if (p.partition.range) {
-            j["lo"] = p.partition.range->lo.to_string();
-            j["hi"] = p.partition.range->hi.to_string();
+        if (p.partition.range()) {
+            j["lo"] = p.partition.range()->lo.to_string();
+            j["hi"] = p.partition.range()->hi.to_string();
         }
         partitions.push_back(std::move(j));
     }
@@ -85,19 +85,19 @@ Plan plan_of_keys(const std::vector<std::string>& keys, const JobConfig& job,
         const SalesTableConfig& t = table_of_key(key, job);
         const TableSpec spec = job.sales_spec(t);
         const Partition p = parse_partition_key(key, spec);
-        if (p.null_dates) {
+        if (p.null_dates()) {
             include_null_dates = true;
         } else {
             // One partition of the monthly split: within one calendar month.
-            const std::vector<Partition> split = MonthlyPartitioner().split(spec, *p.range);
+            const std::vector<Partition> split = MonthlyPartitioner().split(spec, *p.range());
             if (split.size() != 1 || split[0] != p) {
                 throw Error(ErrorKind::config,
                             "--partition '" + key + "' spans more than one month: give the "
                                                     "partitions as --plan-json prints them");
             }
-            lo = lo ? std::min(*lo, p.range->lo) : p.range->lo;
-            hi = hi ? std::max(*hi, p.range->hi, [](const Date& a, const Date& b) { return a < b; })
-                    : p.range->hi;
+            lo = lo ? std::min(*lo, p.range()->lo) : p.range()->lo;
+            hi = hi ? std::max(*hi, p.range()->hi, [](const Date& a, const Date& b) { return a < b; })
+                    : p.range()->hi;
         }
         if (std::find(tables.begin(), tables.end(), t.table) == tables.end()) tables.push_back(t.table);
         plan.only.push_back(p);

@@ -45,7 +45,7 @@ std::string csv_field(const Value& v, Type type) {
 }
 
 std::string file_name(const Partition& p) {
-    return p.table.target.table + "__" + (p.range ? p.range->lo.to_string() + "_" + p.range->hi.to_string()
+    return p.table.target.table + "__" + (p.range() ? p.range()->lo.to_string() + "_" + p.range()->hi.to_string()
                                                   : std::string("all")) + ".csv";
 }
 

@@ -55,7 +55,7 @@ Timestamp shifted_midnight(const Date& day, const date::time_zone* from, const d
 }  // namespace
 
 std::pair<Timestamp, Timestamp> column_bounds(const Partition& partition) {
-    const DateRange& r = *partition.range;
+    const DateRange& r = *partition.range();
     const TableSpec& spec = partition.table;
     if (spec.date_column_zone.empty()) return {Timestamp{r.lo}, Timestamp{r.hi}};
     const date::time_zone* from = find_zone(spec.business_zone);

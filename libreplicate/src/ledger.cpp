@@ -10,10 +10,10 @@ LedgerEntry LedgerEntry::for_partition(const Partition& partition, std::int64_t 
     LedgerEntry e;
     e.target_table = partition.table.target.display();
     e.source_table = partition.table.source.display();
-    if (partition.range) {
-        e.range_lo = partition.range->lo.to_string();
-        e.range_hi = partition.range->hi.to_string();
-    } else if (partition.null_dates) {
+    if (partition.range()) {
+        e.range_lo = partition.range()->lo.to_string();
+        e.range_hi = partition.range()->hi.to_string();
+    } else if (partition.null_dates()) {
         e.range_lo = e.range_hi = "NULL";
     }
     e.rows = rows;
@@ -33,9 +33,9 @@ std::string utc_now() {
 
 bool LedgerEntry::matches(const Partition& partition) const {
     if (target_table != partition.table.target.display()) return false;
-    if (partition.null_dates) return range_lo == "NULL" && range_hi == "NULL";
-    if (!partition.range) return range_lo.empty() && range_hi.empty();
-    return range_lo == partition.range->lo.to_string() && range_hi == partition.range->hi.to_string();
+    if (partition.null_dates()) return range_lo == "NULL" && range_hi == "NULL";
+    if (!partition.range()) return range_lo.empty() && range_hi.empty();
+    return range_lo == partition.range()->lo.to_string() && range_hi == partition.range()->hi.to_string();
 }
 
 bool done_in(const std::vector<LedgerEntry>& entries, const Partition& partition) {

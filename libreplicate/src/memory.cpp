@@ -83,8 +83,8 @@ public:
         if (!partition.whole_table()) key = column_index(table.schema, partition.table.partition_column);
         std::vector<std::vector<Value>> rows;
         for (const auto& row : table.rows) {
-            if (partition.range && !in_range(row[key], *partition.range)) continue;
-            if (partition.null_dates && !row[key].is_null()) continue;
+            if (partition.range() && !in_range(row[key], *partition.range())) continue;
+            if (partition.null_dates() && !row[key].is_null()) continue;
             std::vector<Value> out;
             out.reserve(cols.size());
             for (std::size_t c : cols) out.push_back(row[c]);
@@ -98,7 +98,7 @@ public:
         if (partition.whole_table()) return static_cast<std::int64_t>(t.rows.size());
         const std::size_t key = column_index(t.schema, partition.table.partition_column);
         return std::count_if(t.rows.begin(), t.rows.end(), [&](const std::vector<Value>& r) {
-            return partition.range ? in_range(r[key], *partition.range) : r[key].is_null();
+            return partition.range() ? in_range(r[key], *partition.range()) : r[key].is_null();
         });
     }
 
@@ -151,9 +151,9 @@ public:
             auto& rows = table.rows;
             rows.erase(std::remove_if(rows.begin(), rows.end(),
                                       [&](const std::vector<Value>& r) {
-                                          return partition_.null_dates
+                                          return partition_.null_dates()
                                                      ? r[key].is_null()
-                                                     : in_range(r[key], *partition_.range);
+                                                     : in_range(r[key], *partition_.range());
                                       }),
                        rows.end());
         } else {

@@ -45,7 +45,7 @@ std::string_view to_string(PartitionKind kind) {
 std::string Partition::label() const {
     switch (kind()) {
     case PartitionKind::null_dates: return "NULL dates";
-    case PartitionKind::range: return range->lo.to_string() + ".." + range->hi.to_string();
+    case PartitionKind::range: return range_->lo.to_string() + ".." + range_->hi.to_string();
     case PartitionKind::whole_table: break;
     }
     return "whole table";
@@ -66,7 +66,7 @@ std::vector<Partition> MonthlyPartitioner::split(const TableSpec& table,
     for (Date lo = range.lo; lo < range.hi;) {
         Date hi = lo.first_of_next_month();
         if (range.hi < hi) hi = range.hi;
-        out.push_back(Partition{table, DateRange{lo, hi}, false});
+        out.push_back(Partition::of_range(table, DateRange{lo, hi}));
         lo = hi;
     }
     return out;
@@ -86,7 +86,7 @@ std::vector<Partition> FixedDaysPartitioner::split(const TableSpec& table,
     for (Date lo = range.lo; lo < range.hi;) {
         Date hi = lo.add_days(days_);
         if (range.hi < hi) hi = range.hi;
-        out.push_back(Partition{table, DateRange{lo, hi}, false});
+        out.push_back(Partition::of_range(table, DateRange{lo, hi}));
         lo = hi;
     }
     return out;

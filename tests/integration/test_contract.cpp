@@ -49,7 +49,7 @@ TableSpec spec(const std::string& table) {
 }
 
 Partition month(const TableSpec& t, const char* lo, const char* hi) {
-    return Partition{t, DateRange{Date::parse(lo), Date::parse(hi)}};
+    return Partition::of_range(t, DateRange{Date::parse(lo), Date::parse(hi)});
 }
 
 Batch batch_of(const std::vector<std::vector<Value>>& rs) {
@@ -255,7 +255,7 @@ TEST_CASE("a whole-table refresh replaces every row; a failed one leaves the old
     TableSpec t = fresh(b, "contract_refresh");
     t.mode = TableMode::full_refresh;
     t.partition_column.clear();
-    const Partition whole{t, std::nullopt};
+    const Partition whole = Partition::of_whole_table(t);
     commit(b, whole, pick({1, 2, 3}));
     commit(b, whole, pick({4, 5}));
     fixtures::check_same(expected(pick({4, 5})), read_all(b, t.target.table), b.name);
@@ -334,7 +334,7 @@ TEST_CASE("the NULL-dates partition reads and replaces exactly the rows whose da
     Backend& b = backends::target();
     const TableSpec t = fresh(b, "contract_nulldates");
     commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3}));
-    const Partition nulls{t, std::nullopt, true};
+    const Partition nulls = Partition::of_null_dates(t);
     auto undated = [](std::int64_t id, const char* note) {
         return std::vector<Value>{Value{id}, Value{}, Value{std::string("7.0000")}, Value{std::string(note)},
                                   Value{std::int64_t{1}}, Value{}};

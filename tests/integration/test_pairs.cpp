@@ -468,11 +468,11 @@ TEST_CASE("fidelity: every supported type at its edges arrives bit for bit") {
         auto target = src.target();
         target->prepare(load, schema);
         auto sink = target->open_sink("load");
-        sink->begin(Partition{load, std::nullopt}, schema);
+        sink->begin(Partition::of_whole_table(load), schema);
         Batch batch(schema);
         for (const auto& r : rows) batch.append_row(r);
         sink->write(batch);
-        sink->commit(LedgerEntry::for_partition(Partition{load, std::nullopt}, static_cast<std::int64_t>(rows.size()), "load"));
+        sink->commit(LedgerEntry::for_partition(Partition::of_whole_table(load), static_cast<std::int64_t>(rows.size()), "load"));
     }
     TableSpec copy = load;
     copy.target = {"", backends::remember(tag() + "fidelity_dst")};

@@ -189,8 +189,8 @@ TEST_CASE("--resume after a partly done run completes it and redoes nothing that
     const Plan plan = sales_plan({"APP_4_SALES", "APP_4_SALESITEM"});
     // First run: three months of SALESITEM fail.
     fixtures::FailingTarget failing(target, [](const Partition& p) {
-        return p.table.source.table == "APP_4_SALESITEM" && p.range &&
-               (p.range->lo.month == 1 || p.range->lo.month == 5 || p.range->lo.month == 7);
+        return p.table.source.table == "APP_4_SALESITEM" && p.range() &&
+               (p.range()->lo.month == 1 || p.range()->lo.month == 5 || p.range()->lo.month == 7);
     });
     const RunReport first = Orchestrator(source, failing, options()).run(plan);
     CHECK_FALSE(first.ok());

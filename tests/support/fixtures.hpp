@@ -193,7 +193,7 @@ inline TableData read_table(replicate::SourceFactory& factory, const std::string
     replicate::TableSpec spec;
     spec.source = {"", table};
     spec.mode = replicate::TableMode::full_refresh;
-    auto reader = source->read(replicate::Partition{spec, std::nullopt}, out.schema, {});
+    auto reader = source->read(replicate::Partition::of_whole_table(spec), out.schema, {});
     replicate::Batch batch(out.schema);
     while (reader->next(batch)) {
         for (std::size_t r = 0; r < batch.rows(); ++r) {

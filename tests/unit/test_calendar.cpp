@@ -61,20 +61,20 @@ TEST_CASE("a date column that holds UTC: each business day's bounds in UTC; text
     spec.partition_column = "DATETIMEUTC_BUSINESS_DATE";
     spec.business_zone = "Asia/Kuala_Lumpur";
     spec.date_column_zone = "UTC";
-    const Partition october{spec, DateRange{d("2025-10-01"), d("2025-11-01")}, false};
+    const Partition october = Partition::of_range(spec, DateRange{d("2025-10-01"), d("2025-11-01")});
     const auto bounds = column_bounds(october);
     CHECK(bound_text(bounds.first) == "2025-09-30 16:00:00");
     CHECK(bound_text(bounds.second) == "2025-10-31 16:00:00");
     // The same zone on both sides, or none: midnights.
     spec.date_column_zone = "Asia/Kuala_Lumpur";
-    CHECK(bound_text(column_bounds(Partition{spec, october.range, false}).first) == "2025-10-01");
+    CHECK(bound_text(column_bounds(Partition::of_range(spec, *october.range())).first) == "2025-10-01");
     spec.date_column_zone.clear();
-    CHECK(bound_text(column_bounds(Partition{spec, october.range, false}).second) == "2025-11-01");
+    CHECK(bound_text(column_bounds(Partition::of_range(spec, *october.range())).second) == "2025-11-01");
     // A zone with daylight saving time: New York's 2 November 2025 starts at 04:00 UTC, the 3rd
     // at 05:00 (clocks went back that night).
     spec.business_zone = "America/New_York";
     spec.date_column_zone = "UTC";
-    const auto ny = column_bounds(Partition{spec, DateRange{d("2025-11-02"), d("2025-11-03")}, false});
+    const auto ny = column_bounds(Partition::of_range(spec, DateRange{d("2025-11-02"), d("2025-11-03")}));
     CHECK(bound_text(ny.first) == "2025-11-02 04:00:00");
     CHECK(bound_text(ny.second) == "2025-11-03 05:00:00");
 

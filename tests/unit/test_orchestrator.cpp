@@ -215,7 +215,7 @@ TEST_CASE("never more than max-workers partitions at once; each worker keeps its
         // Results come in plan order: table by table, month by month.
         for (std::size_t i = 0; i < report.partitions.size(); ++i) {
             CHECK(report.partitions[i].partition.table.source.table == std::string(1, static_cast<char>('A' + i / 6)));
-            CHECK(report.partitions[i].partition.range->lo == Date{2025, static_cast<int>(i % 6) + 1, 1});
+            CHECK(report.partitions[i].partition.range()->lo == Date{2025, static_cast<int>(i % 6) + 1, 1});
         }
         for (const char* name : {"A", "B", "C"}) {
             const MemoryTable copied = dst->get({"", std::string("t_") + name});
@@ -469,7 +469,7 @@ TEST_CASE("a dry run counts each partition's rows, marks what --resume skips, an
     REQUIRE(planned.size() == 8);  // 3 months and the NULL-dated rows, per table
     for (const PlannedPartition& p : planned) {
         REQUIRE(p.rows);
-        CHECK(*p.rows == (p.partition.null_dates ? 1 : 10));
+        CHECK(*p.rows == (p.partition.null_dates() ? 1 : 10));
         CHECK_FALSE(p.skipped);
     }
     CHECK_FALSE(dst->contains({"", "t_A"}));  // no table, no ledger row

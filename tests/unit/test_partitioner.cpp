@@ -16,7 +16,7 @@ TableSpec sales() {
 
 std::vector<DateRange> ranges(const std::vector<Partition>& parts) {
     std::vector<DateRange> out;
-    for (const Partition& p : parts) out.push_back(*p.range);
+    for (const Partition& p : parts) out.push_back(*p.range());
     return out;
 }
 }  // namespace
@@ -83,11 +83,11 @@ TEST_CASE("partitions tile the range: contiguous, no gap, no overlap, over many 
             const Date b = a.add_days(len);
             const auto parts = MonthlyPartitioner().split(sales(), DateRange::inclusive(a, b));
             REQUIRE_FALSE(parts.empty());
-            CHECK(parts.front().range->lo == a);
-            CHECK(parts.back().range->hi == b.add_days(1));
+            CHECK(parts.front().range()->lo == a);
+            CHECK(parts.back().range()->hi == b.add_days(1));
             for (std::size_t i = 1; i < parts.size(); ++i) {
-                CHECK(parts[i].range->lo == parts[i - 1].range->hi);
-                CHECK(parts[i].range->lo.day == 1);
+                CHECK(parts[i].range()->lo == parts[i - 1].range()->hi);
+                CHECK(parts[i].range()->lo.day == 1);
             }
         }
     }
@@ -164,10 +164,10 @@ TEST_CASE("partition keys: TABLE:LO..HI, TABLE:NULL, TABLE") {
     TableSpec t;
     t.source = {"COM_5013", "APP_4_SALES"};
     t.partition_column = "D";
-    CHECK(partition_key(Partition{t, DateRange{test::d("2025-10-01"), test::d("2025-11-01")}, false}) ==
+    CHECK(partition_key(Partition::of_range(t, DateRange{test::d("2025-10-01"), test::d("2025-11-01")})) ==
           "COM_5013.APP_4_SALES:2025-10-01..2025-11-01");
-    CHECK(partition_key(Partition{t, std::nullopt, true}) == "COM_5013.APP_4_SALES:NULL");
-    CHECK(partition_key(Partition{t, std::nullopt, false}) == "COM_5013.APP_4_SALES");
+    CHECK(partition_key(Partition::of_null_dates(t)) == "COM_5013.APP_4_SALES:NULL");
+    CHECK(partition_key(Partition::of_whole_table(t)) == "COM_5013.APP_4_SALES");
 }
 
 TEST_CASE("a partition says which of its three kinds it is") {

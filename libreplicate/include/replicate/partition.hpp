@@ -37,36 +37,48 @@ enum class PartitionKind {
 /// "range", "null_dates", "whole_table" (as reports and plans print it).
 std::string_view to_string(PartitionKind kind);
 
-/// One table and the rows of it that one task copies. Ranges are bound as typed parameters,
-/// never formatted into SQL.
+/// One table and the rows of it that one task copies: a range of days, the NULL-dated rows,
+/// or the whole table (PartitionKind). Made by of_range(), of_null_dates(), of_whole_table().
+/// Ranges are bound as typed parameters, never formatted into SQL.
 struct Partition {
     TableSpec table;
-    /// Empty: the whole table (full refresh), or the NULL-dated rows when null_dates is set.
-    std::optional<DateRange> range;
-    /// The rows whose partition column is NULL, which no date range holds.
-    bool null_dates = false;
 
-    bool whole_table() const { return !range.has_value() && !null_dates; }
-    /// Which of the three kinds this partition is.
-    PartitionKind kind() const {
-        return null_dates ? PartitionKind::null_dates
-                          : range ? PartitionKind::range : PartitionKind::whole_table;
-    }
-    /// The three kinds, made by name.
     static Partition of_range(const TableSpec& table, const DateRange& days) {
-        return Partition{table, days, false};
+        Partition p;
+        p.table = table;
+        p.kind_ = PartitionKind::range;
+        p.range_ = days;
+        return p;
     }
-    static Partition of_null_dates(const TableSpec& table) { return Partition{table, std::nullopt, true}; }
+    static Partition of_null_dates(const TableSpec& table) {
+        Partition p;
+        p.table = table;
+        p.kind_ = PartitionKind::null_dates;
+        return p;
+    }
     static Partition of_whole_table(const TableSpec& table) {
-        return Partition{table, std::nullopt, false};
+        Partition p;
+        p.table = table;
+        return p;
     }
+
+    /// Which of the three kinds this partition is.
+    PartitionKind kind() const { return kind_; }
+    /// The days of a range partition; empty for the other kinds.
+    const std::optional<DateRange>& range() const { return range_; }
+    bool null_dates() const { return kind_ == PartitionKind::null_dates; }
+    bool whole_table() const { return kind_ == PartitionKind::whole_table; }
     /// "2025-10-01..2025-11-01", "NULL dates" or "whole table", for logs and messages.
     std::string label() const;
 
     friend bool operator==(const Partition& a, const Partition& b) {
-        return a.table == b.table && a.range == b.range && a.null_dates == b.null_dates;
+        return a.table == b.table && a.kind_ == b.kind_ && a.range_ == b.range_;
     }
     friend bool operator!=(const Partition& a, const Partition& b) { return !(a == b); }
+
+private:
+    PartitionKind kind_ = PartitionKind::whole_table;
+    std::optional<DateRange> range_;  // set for PartitionKind::range only
 };
 
 std::ostream& operator<<(std::ostream& os, const Partition& p);

@@ -337,13 +337,13 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const Dialect& d = conn.dialect();
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
-    const bool literal = partition.range && conn.driver().streams_only_without_parameters;
+    const bool literal = partition.range() && conn.driver().streams_only_without_parameters;
     const std::pair<Timestamp, Timestamp> bounds =
-        partition.range ? column_bounds(partition) : std::pair<Timestamp, Timestamp>{};
+        partition.range() ? column_bounds(partition) : std::pair<Timestamp, Timestamp>{};
     sql_ = d.select(spec.source, ordered, column,
-                    partition.null_dates ? RowFilter::is_null : RowFilter::range,
+                    partition.null_dates() ? RowFilter::is_null : RowFilter::range,
                     literal ? &bounds : nullptr);
-    if (partition.range && !literal) {
+    if (partition.range() && !literal) {
         auto it = std::find_if(schema.begin(), schema.end(),
                                [&](const Column& c) { return c.name == column; });
         const ColumnType ct = it != schema.end() ? it->type : ColumnType{Type::timestamp};

@@ -185,7 +185,7 @@ public:
         const TableSpec& spec = partition.table;
         const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
         Params p;
-        if (partition.range) {
+        if (partition.range()) {
             const Schema schema = conn.describe(spec.source);
             const Column* col = detail::find_column(schema, column, d);
             const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
@@ -194,7 +194,7 @@ public:
             p.add_bound(bounds.second, d.range_binding(type), type);
         }
         const auto rows = conn.query(
-            d.count(spec.source, column, partition.null_dates ? RowFilter::is_null : RowFilter::range),
+            d.count(spec.source, column, partition.null_dates() ? RowFilter::is_null : RowFilter::range),
             p.empty() ? nullptr : &p);
         if (rows.empty() || rows[0].empty() || !rows[0][0]) return std::nullopt;
         return std::stoll(*rows[0][0]);
@@ -205,7 +205,7 @@ public:
         const TableSpec& spec = partition.table;
         const std::string sql =
             d.select(spec.source, schema, partition.whole_table() ? std::string() : spec.partition_column,
-                     partition.null_dates ? RowFilter::is_null : RowFilter::range);
+                     partition.null_dates() ? RowFilter::is_null : RowFilter::range);
         return native_ ? "DECLARE ... BINARY NO SCROLL CURSOR FOR " + sql + "; FETCH ... (libpq)" : sql;
     }
 
@@ -326,10 +326,10 @@ std::uint64_t fnv1a(std::string_view text) {
 /// table. Sorted, so every writer takes them in the same order.
 std::vector<std::string> lock_parts(const Partition& p) {
     if (p.whole_table()) return {"whole"};
-    if (p.null_dates) return {"null"};
+    if (p.null_dates()) return {"null"};
     std::vector<std::string> out;
-    const Date last = p.range->hi.add_days(-1);
-    for (Date m{p.range->lo.year, p.range->lo.month, 1};
+    const Date last = p.range()->hi.add_days(-1);
+    for (Date m{p.range()->lo.year, p.range()->lo.month, 1};
          m.year < last.year || (m.year == last.year && m.month <= last.month);
          m = m.first_of_next_month()) {
         out.push_back(m.to_string().substr(0, 7));
@@ -423,7 +423,7 @@ public:
             s.execute(d.create_table_like(staging_, spec.target, target_schema));
             if (!s.in_transaction()) s.begin();
             writer_ = s.writer(staging_, schema, label, target_schema, table_lock);
-        } else if (partition.null_dates) {
+        } else if (partition.null_dates()) {
             s.begin();
             s.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
             writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
@@ -707,7 +707,7 @@ std::vector<std::string> OdbcTarget::planned_statements(const Partition& partiti
         out.push_back(d.insert_select(spec.target, staging, source_schema));
     } else {
         out.push_back(d.delete_rows(spec.target, spec.partition_column,
-                                    partition.null_dates ? RowFilter::is_null : RowFilter::range));
+                                    partition.null_dates() ? RowFilter::is_null : RowFilter::range));
         out.push_back(load(spec.target));
     }
     out.push_back("INSERT INTO " + d.qualified(ledger_name(spec.target.schema)) +

@@ -139,9 +139,9 @@ CursorReader::CursorReader(Connection& conn, const Dialect& d, const Partition& 
       label_(partition.table.source.display() + " " + partition.label()) {
     const TableSpec& spec = partition.table;
     const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
-    const RowFilter filter = partition.null_dates ? RowFilter::is_null : RowFilter::range;
+    const RowFilter filter = partition.null_dates() ? RowFilter::is_null : RowFilter::range;
     std::vector<std::optional<std::string>> params;
-    if (partition.range) {
+    if (partition.range()) {
         // Typed by the column they are compared with: a date, a timestamp, or text.
         const auto bounds = column_bounds(partition);
         params = {bound_text(bounds.first), bound_text(bounds.second)};
@@ -191,8 +191,8 @@ CursorReader::CursorReader(Connection& conn, const Dialect& d, const Partition& 
         // The cursor's name says what it reads, so that pg_stat_activity shows it while it
         // fetches (a name longer than 63 bytes is cut by the server, the same for every use).
         cursor_ = d.quote("replicate " + spec.source.display() + " " +
-                          (partition.range ? partition.range->lo.to_string()
-                                           : partition.null_dates ? "NULL" : "all"));
+                          (partition.range() ? partition.range()->lo.to_string()
+                                           : partition.null_dates() ? "NULL" : "all"));
         conn_.begin("BEGIN READ ONLY");
         conn_.exec("DECLARE " + cursor_ + " BINARY NO SCROLL CURSOR FOR " + sql, params,
                    "reading " + label_ + " failed");
