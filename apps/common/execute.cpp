@@ -134,6 +134,14 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         print_plan(reporting.plan.emplace(orchestrator.dry_run(plan)));
         return exit_ok;
     }
+    // A copy of \p p with \p options as they are now, under a progress view.
+    const auto copy = [&](const Plan& p) {
+        return with_progress(options, exec, [&] {
+            Orchestrator orchestrator(source, target, options);
+            orchestrator.on_progress(log_partition);
+            return orchestrator.run(p);
+        });
+    };
     if (exec.verify_only || exec.repair) {
         reporting.mode = exec.repair ? "repair" : "verify_only";
         const RunReport& checked = reporting.report.emplace(with_progress(options, exec, [&] {
@@ -156,11 +164,7 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         options.verify = true;
         options.run_id = make_run_id();
         set_log_run_id(options.run_id);
-        const RunReport& repaired = reporting.repair.emplace(with_progress(options, exec, [&] {
-            Orchestrator repairer(source, target, options);
-            repairer.on_progress(log_partition);
-            return repairer.run(again);
-        }));
+        const RunReport& repaired = reporting.repair.emplace(copy(again));
         print_summary(repaired);
         // Repaired: every mismatch was copied again and now matches; partitions that could not
         // be compared at all still fail the run.
@@ -172,11 +176,7 @@ int execute(ReportContext& reporting, SourceFactory& source, Target& target, Run
         return code == exit_ok && uncompared ? exit_failed : code;
     }
     reporting.mode = "copy";
-    const RunReport& report = reporting.report.emplace(with_progress(options, exec, [&] {
-        Orchestrator orchestrator(source, target, options);
-        orchestrator.on_progress(log_partition);
-        return orchestrator.run(plan);
-    }));
+    const RunReport& report = reporting.report.emplace(copy(plan));
     print_summary(report);
     print_note();
     return exit_code_for(report);
