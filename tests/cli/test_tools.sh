@@ -378,8 +378,10 @@ if command -v tmux >/dev/null; then
     }
     pane() { tmux -L "rt$$" capture-pane -p -t "$1"; }
     wait_exit() { for _ in $(seq 100); do pane "$1" | grep -q '^EXIT=' && return; sleep 0.3; done; }
+    # Until the view shows a partition in flight (a loaded machine starts slowly), at most 20 s.
+    wait_view() { for _ in $(seq 80); do pane "$1" | grep -qE ' / [0-9,]+ +[0-9]+% ' && return; sleep 0.25; done; }
     live view ""
-    sleep 2.5
+    wait_view view
     pane view >during.txt
     wait_exit view
     pane view >after.txt
@@ -391,7 +393,7 @@ if command -v tmux >/dev/null; then
     contains after.txt "EXIT=0" "live view: the run ends with exit 0"
     matches after.txt "^total +130 +0 +0 " "live view: the summary follows on a clean screen"
     live stop ""
-    sleep 2.5
+    wait_view stop
     tmux -L "rt$$" send-keys -t stop C-c
     wait_exit stop
     pane stop >stopped.txt
