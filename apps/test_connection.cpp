@@ -17,6 +17,8 @@ struct Checker {
     int worst = app::exit_ok;
     void ok(const std::string& what) { std::cout << "  [ OK ] " << what << "\n"; }
     void info(const std::string& what) { std::cout << "  [INFO] " << what << "\n"; }
+    /// Works, but costs the other side something: said, not failed.
+    void warn(const std::string& what) { std::cout << "  [WARN] " << what << "\n"; }
     void fail(const std::string& what, const Error& e) {
         std::cout << "  [FAIL] " << what << ": " << e.what() << "\n";
         const int code = app::exit_code_for(e.kind());
@@ -43,6 +45,13 @@ std::unique_ptr<odbc::Database> connect(Checker& c, const std::string& side, con
                                       std::string(source ? " (a read-only replica would spare the primary)" : ""));
         } else {
             c.info("read-only or not: " + i.dbms_name + " cannot tell");
+        }
+        if (source && !i.reads.isolation.empty()) {
+            if (i.reads.locking) {
+                c.warn("reads are " + i.reads.isolation + ": " + i.reads.advice);
+            } else {
+                c.info("reads: " + i.reads.isolation + " (they block none of the source's writers)");
+            }
         }
         return db;
     } catch (const Error& e) {

@@ -185,6 +185,10 @@ void print_summary(const RunReport& report) {
                << ": " << r.error << "\n";
         }
     }
+    if (report.source_reads.locking) {
+        os << "WARNING: source reads were " << report.source_reads.isolation << ": "
+           << report.source_reads.advice << "\n";
+    }
     if (report.cancelled) os << "INTERRUPTED: in-flight partitions were rolled back; rerun with --resume\n";
     std::cout << os.str() << std::flush;
 }

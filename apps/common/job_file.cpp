@@ -56,7 +56,8 @@ long long get_int(const toml::table& t, const std::string& key, const std::strin
 
 /// Both sides' keys, as read; each side keeps what applies to it.
 struct EndpointFields : TargetOptions {
-    Isolation isolation = Isolation::read_committed;
+    Isolation isolation = Isolation::automatic;
+    int query_timeout_seconds = 1800;
 };
 
 EndpointFields parse_endpoint(const toml::table& root, const std::string& name, bool source,
@@ -65,13 +66,14 @@ EndpointFields parse_endpoint(const toml::table& root, const std::string& name, 
     if (n == nullptr) fail(origin, "missing [" + name + "] section");
     const toml::table* t = n->as_table();
     if (t == nullptr) fail(origin, "[" + name + "] must be a table");
-    std::set<std::string> allowed{"connection", "schema", "connect_timeout", "data_path"};
+    std::set<std::string> allowed{"connection", "schema", "connect_timeout", "data_path",
+                                  "lock_timeout"};
     if (source) {
         allowed.insert("isolation");
+        allowed.insert("query_timeout");
     } else {
         allowed.insert("table_prefix");
         allowed.insert("tablock");
-        allowed.insert("lock_timeout");
         allowed.insert("wait_for_other_run");
         allowed.insert("primary_key");
         allowed.insert("decimal_storage");
@@ -95,8 +97,12 @@ EndpointFields parse_endpoint(const toml::table& root, const std::string& name, 
     };
     get_bool("tablock", e.table_lock);
     get_bool("primary_key", e.create_primary_key);
-    e.lock_timeout_seconds =
-        static_cast<int>(get_int(*t, "lock_timeout", where, origin, 300, 0, 86400));
+    e.lock_timeout_seconds = static_cast<int>(
+        get_int(*t, "lock_timeout", where, origin, source ? SourceOptions{}.lock_timeout_seconds
+                                                          : TargetOptions{}.lock_timeout_seconds,
+                0, 86400));
+    e.query_timeout_seconds = static_cast<int>(get_int(
+        *t, "query_timeout", where, origin, SourceOptions{}.query_timeout_seconds, 0, 86400));
     e.wait_for_other_run_seconds =
         static_cast<int>(get_int(*t, "wait_for_other_run", where, origin, 3600, 0, 86400 * 7));
     const std::string decimals = get_string(*t, "decimal_storage", where, origin, env, false);
@@ -122,7 +128,9 @@ EndpointFields parse_endpoint(const toml::table& root, const std::string& name, 
                          "where the library has one) or \"odbc\"");
     }
     const std::string iso = get_string(*t, "isolation", where, origin, env, false);
-    if (iso.empty() || iso == "read_committed") {
+    if (iso.empty() || iso == "auto") {
+        e.isolation = Isolation::automatic;
+    } else if (iso == "read_committed") {
         e.isolation = Isolation::read_committed;
     } else if (iso == "read_uncommitted") {
         e.isolation = Isolation::read_uncommitted;
@@ -130,14 +138,15 @@ EndpointFields parse_endpoint(const toml::table& root, const std::string& name, 
         e.isolation = Isolation::snapshot;
     } else {
         fail(origin, "isolation '" + iso +
-                         "' in [source] is not known: use read_committed, snapshot or "
-                         "read_uncommitted");
+                         "' in [source] is not known: use auto (default: snapshot where the "
+                         "database allows it), read_committed, snapshot or read_uncommitted");
     }
     return e;
 }
 
 const char* isolation_name(Isolation i) {
     switch (i) {
+    case Isolation::automatic: return "auto";
     case Isolation::read_committed: return "read_committed";
     case Isolation::read_uncommitted: return "read_uncommitted";
     case Isolation::snapshot: return "snapshot";
@@ -263,6 +272,8 @@ JobConfig parse_job(std::string_view text, const Environment& env, const std::st
     job.source.connection = source.connection;
     job.source.schema = source.schema;
     job.source.isolation = source.isolation;
+    job.source.lock_timeout_seconds = source.lock_timeout_seconds;
+    job.source.query_timeout_seconds = source.query_timeout_seconds;
     job.source.connect_timeout_seconds = source.connect_timeout_seconds;
     job.source.native_protocol = source.native_protocol;
     const EndpointFields target = parse_endpoint(root, "target", false, origin, env);
@@ -373,6 +384,8 @@ std::string JobConfig::to_masked_toml() const {
     os << "[source]\nconnection = " << quoted(mask_connection_string(source.connection))
        << "\nschema = " << quoted(source.schema)
        << "\nisolation = " << quoted(isolation_name(source.isolation))
+       << "\nlock_timeout = " << source.lock_timeout_seconds
+       << "\nquery_timeout = " << source.query_timeout_seconds
        << "\nconnect_timeout = " << source.connect_timeout_seconds
        << "\ndata_path = " << (source.native_protocol ? "\"auto\"" : "\"odbc\"") << "\n\n";
     os << "[target]\nconnection = " << quoted(mask_connection_string(target.connection))

@@ -63,6 +63,10 @@ void put_run(json& j, const RunReport& report) {
     j["started_at"] = report.started_at;
     j["finished_at"] = report.finished_at;
     j["seconds"] = report.seconds;
+    if (!report.source_reads.isolation.empty()) {
+        j["source_reads"] = {{"isolation", report.source_reads.isolation},
+                             {"locking", report.source_reads.locking}};
+    }
     json tables = json::array();
     for (const TableSummary& t : report.tables) {
         tables.push_back({{"table", t.table},

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+#include "columns.hpp"
 #include "text.hpp"
 
 namespace replicate {
@@ -54,11 +55,12 @@ std::string Dialect::create_table(const QualifiedName& table, const Schema& sche
 }
 
 std::string Dialect::create_table(const QualifiedName& table, const Schema& schema,
-                                  const std::vector<std::string>& primary_key) const {
+                                  const std::vector<std::string>& primary_key,
+                                  bool partition_index_follows) const {
     std::string sql = create_table(table, schema);
     if (primary_key.empty()) return sql;
     sql.pop_back();
-    sql += ", PRIMARY KEY (";
+    sql += ", PRIMARY KEY " + primary_key_kind(partition_index_follows) + "(";
     for (std::size_t i = 0; i < primary_key.size(); ++i) {
         sql += (i ? ", " : "") + quote(primary_key[i]);
     }
@@ -102,15 +104,25 @@ std::string Dialect::select_expression(const std::string& quoted_column, const C
 
 namespace {
 std::string where(const Dialect& d, const std::string& column, RowFilter filter,
-                  const std::pair<Timestamp, Timestamp>* literal = nullptr) {
+                  const std::pair<Timestamp, Timestamp>* literal = nullptr,
+                  const ColumnType* type = nullptr) {
     if (column.empty()) return {};
     const std::string q = d.quote(column);
     if (filter == RowFilter::is_null) return " WHERE " + q + " IS NULL";
+    std::string sql;
     if (literal != nullptr) {
-        return " WHERE " + q + " >= '" + bound_text(literal->first) + "' AND " + q + " < '" +
-               bound_text(literal->second) + "'";
+        sql = " WHERE " + q + " >= '" + bound_text(literal->first) + "' AND " + q + " < '" +
+              bound_text(literal->second) + "'";
+    } else {
+        const std::string marker = d.range_parameter(type);
+        sql = " WHERE " + q + " >= " + marker + " AND " + q + " < " + marker;
     }
-    return " WHERE " + q + " >= ? AND " + q + " < ?";
+    return sql + d.range_statement_hint();
+}
+
+const ColumnType* type_of(const Schema& schema, const std::string& column, const Dialect& d) {
+    const Column* c = column.empty() ? nullptr : detail::find_column(schema, column, d.case_sensitive_names());
+    return c != nullptr ? &c->type : nullptr;
 }
 }  // namespace
 
@@ -123,13 +135,14 @@ std::string Dialect::select(const QualifiedName& table, const Schema& schema,
         list += select_expression(quote(c.name), c.type);
     }
     return "SELECT " + list + " FROM " + qualified(table) +
-           where(*this, partition_column, filter, literal_bounds);
+           where(*this, partition_column, filter, literal_bounds, type_of(schema, partition_column, *this));
 }
 
 std::string Dialect::count(const QualifiedName& table, const std::string& partition_column,
-                           RowFilter filter, const std::pair<Timestamp, Timestamp>* literal_bounds) const {
+                           RowFilter filter, const std::pair<Timestamp, Timestamp>* literal_bounds,
+                           const ColumnType* column_type) const {
     return "SELECT COUNT(*) FROM " + qualified(table) +
-           where(*this, partition_column, filter, literal_bounds);
+           where(*this, partition_column, filter, literal_bounds, column_type);
 }
 
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
@@ -137,8 +150,9 @@ std::string Dialect::count_null(const QualifiedName& table, const std::string& c
 }
 
 std::string Dialect::delete_rows(const QualifiedName& table, const std::string& partition_column,
-                                 RowFilter filter) const {
-    return "DELETE FROM " + qualified(table) + where(*this, partition_column, filter);
+                                 RowFilter filter, const ColumnType* column_type) const {
+    return "DELETE FROM " + qualified(table) +
+           where(*this, partition_column, filter, nullptr, column_type);
 }
 
 std::string Dialect::insert(const QualifiedName& table, const Schema& schema,
@@ -150,10 +164,10 @@ std::string Dialect::insert(const QualifiedName& table, const Schema& schema,
 }
 
 std::string Dialect::insert_select(const QualifiedName& into, const QualifiedName& from,
-                                   const Schema& columns) const {
+                                   const Schema& columns, bool table_lock) const {
     const std::string cols = column_list(columns);
-    return "INSERT INTO " + qualified(into) + " (" + cols + ") SELECT " + cols + " FROM " +
-           qualified(from);
+    return "INSERT INTO " + qualified(into) + (table_lock ? table_lock_hint() : std::string()) +
+           " (" + cols + ") SELECT " + cols + " FROM " + qualified(from);
 }
 
 std::string Dialect::describe(const QualifiedName& table) const {
@@ -169,9 +183,50 @@ RangeBinding Dialect::range_binding(const ColumnType& t) const {
     return t.type == Type::date ? RangeBinding::date : RangeBinding::timestamp;
 }
 
-std::vector<std::string> Dialect::source_session_setup(Isolation) const { return {}; }
+std::vector<std::string> Dialect::source_session_setup(Isolation, int) const { return {}; }
 
 ErrorKind Dialect::classify(std::string_view state, long) const { return classify_sqlstate(state); }
+
+ReadPlan plan_reads(Isolation requested, const Dialect& d,
+                    const std::optional<ReadVersioning>& versioning, const std::string& database) {
+    ReadPlan plan;
+    const bool can_lock = !d.read_versioning_query().empty();
+    const bool snapshot_allowed = versioning && versioning->snapshot_allowed;
+    const bool rcsi = versioning && versioning->read_committed_snapshot;
+    if (requested == Isolation::snapshot && can_lock && !snapshot_allowed) {
+        throw Error(ErrorKind::config,
+                    "[source] isolation = \"snapshot\", but database " + database +
+                        (versioning ? " does not allow snapshot isolation"
+                                    : " could not be asked whether it allows snapshot isolation "
+                                      "(sys.databases)") +
+                        ": ask for ALTER DATABASE ... SET ALLOW_SNAPSHOT_ISOLATION ON, or set "
+                        "isolation = \"auto\"");
+    }
+    plan.isolation = requested;
+    if (requested == Isolation::automatic) {
+        plan.isolation = can_lock && snapshot_allowed ? Isolation::snapshot : Isolation::read_committed;
+    }
+    ReadConsistency& c = plan.consistency;
+    switch (plan.isolation) {
+    case Isolation::snapshot: c.isolation = "snapshot"; break;
+    case Isolation::read_uncommitted: c.isolation = "read uncommitted"; break;
+    case Isolation::automatic:
+    case Isolation::read_committed:
+        c.isolation = !can_lock ? "read committed"
+                      : rcsi    ? "read committed (row versions)"
+                                : "read committed (locking)";
+        c.locking = can_lock && !rcsi;
+        break;
+    }
+    if (c.locking) {
+        c.advice = std::string(versioning ? "" : "sys.databases could not be read, so ") +
+                   "a month's read can hold shared locks that block the source's writers while "
+                   "the target is written; allow snapshot isolation on " + database +
+                   " (ALTER DATABASE ... SET ALLOW_SNAPSHOT_ISOLATION ON: reads then use it by "
+                   "themselves) or read a readable secondary with ApplicationIntent=ReadOnly";
+    }
+    return plan;
+}
 
 ErrorKind classify_sqlstate(std::string_view state) {
     if (state.size() != 5) return ErrorKind::internal;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 
 #include <replicate/error.hpp>
 #include <replicate/options.hpp>
+#include <replicate/source.hpp>
 #include <replicate/table_spec.hpp>
 #include <replicate/types.hpp>
 
@@ -72,7 +74,11 @@ public:
     virtual ColumnType refine(ColumnType described) const { return described; }
 
     std::string create_table(const QualifiedName& table, const Schema& schema) const;
+    /// The index on the partition column: range deletes seek instead of
+    /// scanning (SQL Server: clustered, so a month is a contiguous range of pages).
     virtual std::string create_index(const QualifiedName& table, const std::string& column) const;
+    /// DROP of \p table if it exists (SQL Server: an OBJECT_ID test, which every supported
+    /// version has; DROP TABLE IF EXISTS needs 2016).
     virtual std::string drop_table_if_exists(const QualifiedName& table) const;
     /// Adds a nullable column to an existing table.
     virtual std::string add_column(const QualifiedName& table, const Column& column) const;
@@ -85,20 +91,37 @@ public:
                        const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
-    /// COUNT(*) of the rows select() would return with the same arguments.
+    /// COUNT(*) of the rows select() would return with the same arguments; \p column_type, the
+    /// partition column's type, where the range parameters depend on it (range_parameter()).
     std::string count(const QualifiedName& table, const std::string& partition_column,
                       RowFilter filter = RowFilter::range,
-                      const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
+                      const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr,
+                      const ColumnType* column_type = nullptr) const;
     /// DELETE of a range (two parameters), or of every row when \p partition_column is empty.
-    virtual std::string delete_rows(const QualifiedName& table, const std::string& partition_column,
-                                    RowFilter filter = RowFilter::range) const;
+    std::string delete_rows(const QualifiedName& table, const std::string& partition_column,
+                            RowFilter filter = RowFilter::range,
+                            const ColumnType* column_type = nullptr) const;
+    /// The parameter marker of a range bound compared with a column of type \p column: "?",
+    /// or an expression of it where the driver's parameter type would make the server
+    /// convert the column instead (SQL Server: a legacy datetime column is compared with
+    /// CAST(? AS datetime), not with the datetime2 both drivers send).
+    virtual std::string range_parameter(const ColumnType* column) const {
+        (void)column;
+        return "?";
+    }
+    /// Appended to statements that touch one range of a partition column (the month SELECT,
+    /// COUNT and DELETE), whose best plan depends on how many rows the range holds (SQL Server:
+    /// OPTION (RECOMPILE), so a plan cached for a small month is not reused for a backfill's
+    /// large one). Empty: none.
+    virtual std::string range_statement_hint() const { return {}; }
     /// INSERT of one row of \p schema's columns with '?' parameters; \p table_lock asks for the
     /// DBMS's bulk-load table lock where it has one (SQL Server: WITH (TABLOCK)).
     std::string insert(const QualifiedName& table, const Schema& schema,
                        bool table_lock = false) const;
-    /// INSERT ... SELECT of \p columns from \p from into \p into (the full-refresh swap).
+    /// INSERT ... SELECT of \p columns from \p from into \p into (the full-refresh swap);
+    /// \p table_lock as for insert() (SQL Server: minimally logged into a heap).
     std::string insert_select(const QualifiedName& into, const QualifiedName& from,
-                              const Schema& columns) const;
+                              const Schema& columns, bool table_lock = false) const;
     /// SELECT that returns no row but describes \p table's columns.
     std::string describe(const QualifiedName& table) const;
     /// SELECT of at most one row of \p table (a readability probe).
@@ -106,8 +129,21 @@ public:
 
     /// How range bounds are bound for a column of type \p t.
     virtual RangeBinding range_binding(const ColumnType& t) const;
-    /// Statements run on a fresh source session (isolation, read-only hints).
-    virtual std::vector<std::string> source_session_setup(Isolation level) const;
+    /// Statements run on a fresh source session: isolation \p level (automatic resolved by
+    /// plan_reads()), and reads wait at most \p lock_timeout_seconds for a lock (0: the DBMS's
+    /// default).
+    virtual std::vector<std::string> source_session_setup(Isolation level,
+                                                          int lock_timeout_seconds = 0) const;
+    /// A query returning one row for the connection's database: (1 if snapshot isolation is
+    /// allowed, 1 if READ COMMITTED reads row versions), where plain reads can take shared
+    /// locks that block writers (SQL Server); empty where they never do.
+    virtual std::string read_versioning_query() const { return {}; }
+    /// (column, collation, code page) of each non-Unicode text column of \p table (SQL
+    /// Server: varchar, char, text); empty sql where all text is Unicode.
+    virtual Query text_collations_query(const QualifiedName& table) const {
+        (void)table;
+        return {};
+    }
     /// Statements run on a fresh target session: strict conversions, and statements wait at
     /// most \p lock_timeout_seconds for a lock (0: the DBMS's default).
     virtual std::vector<std::string> target_session_setup(int lock_timeout_seconds) const {
@@ -168,9 +204,12 @@ public:
     /// staging are those into the target). \p target_schema describes \p target.
     virtual std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
                                           const Schema& target_schema) const;
-    /// CREATE TABLE with \p primary_key (column names, key order) as its primary key.
+    /// CREATE TABLE with \p primary_key (column names, key order) as its primary key;
+    /// \p partition_index_follows: create_index() on the partition column comes next (SQL
+    /// Server: that index is the clustered one, so the key is declared NONCLUSTERED).
     std::string create_table(const QualifiedName& table, const Schema& schema,
-                             const std::vector<std::string>& primary_key) const;
+                             const std::vector<std::string>& primary_key,
+                             bool partition_index_follows = false) const;
     /// Kind of a driver error, from SQLSTATE and native code only.
     virtual ErrorKind classify(std::string_view sqlstate, long native_code) const;
     /// Target writes to one database must be serialised (SQLite has one writer at a time).
@@ -205,6 +244,12 @@ public:
     virtual std::size_t max_identifier_length() const { return 63; }
 
 protected:
+    /// The PRIMARY KEY clause's keyword(s) after PRIMARY KEY; \p partition_index_follows as
+    /// for create_table().
+    virtual std::string primary_key_kind(bool partition_index_follows) const {
+        (void)partition_index_follows;
+        return {};
+    }
     /// "ix_<table>_<column>", cut to max_identifier_length() with a hash.
     std::string index_name(const QualifiedName& table, const std::string& column) const;
     bool decimals_as_text_ = false;
@@ -213,6 +258,26 @@ protected:
     virtual std::string table_lock_hint() const { return {}; }
     virtual char close_quote() const { return '"'; }
 };
+
+/// What the source database says about row versions (Dialect::read_versioning_query()).
+struct ReadVersioning {
+    bool snapshot_allowed = false;         ///< SQL Server ALLOW_SNAPSHOT_ISOLATION ON
+    bool read_committed_snapshot = false;  ///< SQL Server READ_COMMITTED_SNAPSHOT ON
+};
+
+/// The isolation a source session uses, and what that means for the source's writers.
+struct ReadPlan {
+    Isolation isolation = Isolation::read_committed;
+    ReadConsistency consistency;
+};
+
+/// Resolves \p requested for a source of dialect \p d in database \p database: automatic is
+/// snapshot where \p versioning allows it, else read committed. \p versioning is nullopt
+/// when the dialect has no read_versioning_query() (reads never block writers) or when the
+/// query failed (not known: treated as not allowed). Throws Error(kind config) when snapshot is
+/// requested and the database does not allow it.
+ReadPlan plan_reads(Isolation requested, const Dialect& d,
+                    const std::optional<ReadVersioning>& versioning, const std::string& database);
 
 /// The error kind of a SQLSTATE by its class alone (08/28 connection, 40/HYT00 transient, 22/23
 /// data, 42 config): the one fallback, used by Dialect::classify() and before a dialect is

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <ctime>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <exception>
 #include <future>
 #include <mutex>
@@ -684,6 +686,7 @@ RunReport Orchestrator::run_plan(const Plan& plan) {
     report.started_at = utc_now();
     const auto run_started = std::chrono::steady_clock::now();
     std::vector<TableWork> work = check_tables(plan);
+    report.source_reads = source_reads_;
 
     RunRecord record;
     record.run_id = report.run_id;
@@ -858,6 +861,11 @@ std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan
     // Every table is checked before anything is written.
     std::vector<TableWork> work(plan.tables.size());
     std::unique_ptr<Source> source = source_.connect();
+    source_reads_ = source->read_consistency();
+    if (source_reads_.locking) {
+        REPLICATE_LOG(warning) << "source reads are " << source_reads_.isolation << ": "
+                               << source_reads_.advice;
+    }
     for (std::size_t i = 0; i < plan.tables.size(); ++i) {
         const TableSpec& spec = plan.tables[i];
         TableWork& t = work[i];
@@ -925,49 +933,85 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
     }
     Countdown countdown(n_run);
     if (options_.monitor != nullptr) options_.monitor->begin(n_run);
+    // A target that takes table locks allows one writer per table at a time: the rest of the
+    // table's partitions wait in its queue, not in a pool thread, so other tables keep the
+    // workers busy.
+    const int per_table = mode == Mode::copy ? target_.max_writers_per_table() : 0;
+    std::mutex queue_mutex;
+    std::vector<std::deque<std::size_t>> queued(work.size());
     {
         boost::asio::thread_pool pool(static_cast<std::size_t>(options_.max_workers));
-        for (TableWork& t : work) {
-            for (std::size_t p = 0; p < t.parts.size(); ++p) {
-                if (!t.to_run[p]) continue;
-                boost::asio::post(pool, [&, p, tw = &t]() noexcept {
-                    const auto started = std::chrono::steady_clock::now();
-                    PartitionResult r;
-                    const detail::LogScope scope(tw->parts[p].table.source.display(),
-                                                 tw->parts[p].label());
-                    const std::uint64_t monitor_id =
-                        options_.monitor != nullptr ? options_.monitor->start(tw->parts[p]) : 0;
-                    try {
-                        r = mode == Mode::copy
-                                ? run_partition(ctx, tw->parts[p], tw->schema, tw->verify.get(),
-                                                monitor_id)
-                                : verify_partition(ctx, tw->parts[p], tw->schema, *tw->verify);
-                    } catch (...) {
-                        // run_partition catches everything; this is the last line of defence
-                        // so a pool thread never sees an exception (Boost 1.74 would terminate).
-                        r.partition = tw->parts[p];
-                        r.status = PartitionStatus::failed;
-                        r.error_kind = ErrorKind::internal;
-                        r.error = "unexpected exception in task";
-                    }
-                    if (options_.monitor != nullptr) {
-                        options_.monitor->finish(monitor_id, r.status == PartitionStatus::done,
-                                                 r.rows);
-                    }
-                    {
-                        std::lock_guard<std::mutex> lock(results_mutex);
-                        tw->first_start = std::min(tw->first_start, started);
-                        tw->last_end = std::max(tw->last_end, std::chrono::steady_clock::now());
-                        tw->results[p] = r;
-                        if (progress_) {
-                            try {
-                                progress_(r);
-                            } catch (...) {
-                            }
+        std::function<void(std::size_t, std::size_t)> launch;
+        launch = [&](std::size_t table, std::size_t p) {
+            TableWork* tw = &work[table];
+            boost::asio::post(pool, [&, p, table, tw]() noexcept {
+                const auto started = std::chrono::steady_clock::now();
+                PartitionResult r;
+                const detail::LogScope scope(tw->parts[p].table.source.display(),
+                                             tw->parts[p].label());
+                const std::uint64_t monitor_id =
+                    options_.monitor != nullptr ? options_.monitor->start(tw->parts[p]) : 0;
+                try {
+                    r = mode == Mode::copy
+                            ? run_partition(ctx, tw->parts[p], tw->schema, tw->verify.get(),
+                                            monitor_id)
+                            : verify_partition(ctx, tw->parts[p], tw->schema, *tw->verify);
+                } catch (...) {
+                    // run_partition catches everything; this is the last line of defence
+                    // so a pool thread never sees an exception (Boost 1.74 would terminate).
+                    r.partition = tw->parts[p];
+                    r.status = PartitionStatus::failed;
+                    r.error_kind = ErrorKind::internal;
+                    r.error = "unexpected exception in task";
+                }
+                if (options_.monitor != nullptr) {
+                    options_.monitor->finish(monitor_id, r.status == PartitionStatus::done,
+                                             r.rows);
+                }
+                {
+                    std::lock_guard<std::mutex> lock(results_mutex);
+                    tw->first_start = std::min(tw->first_start, started);
+                    tw->last_end = std::max(tw->last_end, std::chrono::steady_clock::now());
+                    tw->results[p] = r;
+                    if (progress_) {
+                        try {
+                            progress_(r);
+                        } catch (...) {
                         }
                     }
-                    countdown.done();
-                });
+                }
+                std::optional<std::size_t> next;
+                {
+                    std::lock_guard<std::mutex> lock(queue_mutex);
+                    if (!queued[table].empty()) {
+                        next = queued[table].front();
+                        queued[table].pop_front();
+                    }
+                }
+                if (next) {
+                    try {
+                        launch(table, *next);
+                    } catch (...) {
+                        // post() does not fail short of memory; the partition is then lost
+                        // to the count, so the countdown must not wait for it.
+                        countdown.done();
+                    }
+                }
+                countdown.done();
+            });
+        };
+        for (std::size_t table = 0; table < work.size(); ++table) {
+            TableWork& t = work[table];
+            int started = 0;
+            for (std::size_t p = 0; p < t.parts.size(); ++p) {
+                if (!t.to_run[p]) continue;
+                if (per_table > 0 && started >= per_table) {
+                    std::lock_guard<std::mutex> lock(queue_mutex);
+                    queued[table].push_back(p);
+                    continue;
+                }
+                ++started;
+                launch(table, p);
             }
         }
         if (n_run > 0) countdown.wait();

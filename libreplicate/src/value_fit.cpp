@@ -79,4 +79,23 @@ std::string decimal_misfit(std::string_view v, const Column& target) {
     return {};
 }
 
+namespace {
+std::string code_page_text(const ColumnType& t) {
+    if (t.code_page == 0) return "Unicode";
+    return "code page " + std::to_string(t.code_page) +
+           (t.collation.empty() ? std::string() : " (collation " + t.collation + ")");
+}
+}  // namespace
+
+std::string code_page_misfit(const ColumnType& target, const ColumnType& source) {
+    if (target.type != Type::text || source.type != Type::text) return {};
+    const bool target_unicode = target.national || target.code_page == 0 || target.code_page == 65001;
+    if (target_unicode) return {};
+    const bool source_unicode = source.national || source.code_page == 0 || source.code_page == 65001;
+    if (!source_unicode && source.code_page == target.code_page) return {};
+    return "it is " + code_page_text(target) + " and the source column is " +
+           (source_unicode ? std::string("Unicode") : code_page_text(source)) +
+           ": characters the target's code page lacks would become '?' without an error";
+}
+
 }  // namespace replicate::detail

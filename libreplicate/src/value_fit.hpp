@@ -23,4 +23,10 @@ std::string timestamp_misfit(const Timestamp& t, const Column& target);
 /// leaves); empty if it fits or the column has no declared precision.
 std::string decimal_misfit(std::string_view v, const Column& target);
 
+/// Why text column \p target would turn characters of text column \p source into '?': the
+/// target is non-Unicode (SQL Server char/varchar whose collation's code page is not 65001)
+/// and the source is Unicode or of another code page (ColumnType::code_page). Empty if every
+/// character arrives: a Unicode target, the same code page, or a source that is not text.
+std::string code_page_misfit(const ColumnType& target, const ColumnType& source);
+
 }  // namespace replicate::detail

@@ -361,3 +361,28 @@ TEST_CASE("the NULL-dates partition reads and replaces exactly the rows whose da
     }
     CHECK(null_entries == 1);
 }
+
+// Runs only in contract.sqlserver (REPLICATE_TEST_MSSQL): what docs/sqlserver.md says only a
+// live server can confirm, asked of the server's own catalog.
+TEST_CASE("SQL Server live: a created table's clustered date index, reads' isolation, text as UTF-16") {
+    Backend& b = backends::source();
+    REQUIRE(b.name == "sqlserver");
+    const TableSpec t = fresh(b, "contract_mssql_live");
+    auto db = odbc::Database::connect(b.endpoint().target());
+    const std::string object = "OBJECT_ID('" + db->quoted(t.target) + "')";
+    // The date index is the clustered one; the table is not a heap.
+    CHECK(db->query_int("SELECT COUNT(*) FROM sys.indexes i JOIN sys.index_columns ic ON "
+                        "ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns c ON "
+                        "c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = " +
+                        object + " AND i.type = 1 AND c.name = 'DAY'") == 1);
+    // Text written as UTF-16 arrives whole in the created (nvarchar) column.
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({3}));
+    fixtures::check_same(expected(pick({3})), read_all(b, t.target.table), b.name);
+    // The source's reads: snapshot where the database allows it, as the server says.
+    auto source = odbc::Database::connect(b.endpoint().source());
+    const bool allowed = db->query_int("SELECT snapshot_isolation_state FROM sys.databases WHERE "
+                                       "database_id = DB_ID()") == 1;
+    CHECK(source->info().reads.isolation.rfind(allowed ? "snapshot" : "read committed", 0) == 0);
+    CHECK(source->query_int("SELECT transaction_isolation_level FROM sys.dm_exec_sessions WHERE "
+                            "session_id = @@SPID") == (allowed ? 5 : 2));
+}

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "../../libreplicate/src/odbc/connection.hpp"
+#include "../../libreplicate/src/odbc/open_path.hpp"
 #include "../support/fixtures.hpp"
 
 using namespace replicate;
@@ -494,4 +496,59 @@ TEST_CASE("decimals a SQLite number cannot hold are refused, and kept whole as t
         CHECK(dst.dump("SELECT AMOUNT FROM W ORDER BY ID") ==
               std::vector<std::string>{"3:12.5000\x1f", "3:1234567890123.4567\x1f", "3:-0.0001\x1f"});
     }
+}
+
+// The SQL Server drivers' connections are opened by the library (attributes can then be set
+// before connecting, as a bulk-copy sink needs); that path's transactions, on SQLite, checked
+// with SQLite itself.
+TEST_CASE("a connection the library opens itself commits, rolls back and returns to autocommit") {
+    using replicate::odbc::detail::Connection;
+    using replicate::odbc::detail::open_all_connections_directly;
+    fixtures::TempDir dir;
+    const std::string path = dir.file("direct.db");
+    Sqlite(path).exec("CREATE TABLE t (id integer)");
+    EndpointConfig endpoint;
+    endpoint.connection = "Driver=SQLite3;Database=" + path;
+    {
+        Connection by_soci(endpoint, false);
+        CHECK(std::string(by_soci.opened_by()) == "SOCI");
+    }
+    open_all_connections_directly(true);
+    struct Reset {
+        ~Reset() { open_all_connections_directly(false); }
+    } reset;
+    const auto count = [&] {
+        Sqlite db(path);
+        return db.scalar("SELECT count(*) FROM t");
+    };
+    {
+        Connection conn(endpoint, false);
+        CHECK(std::string(conn.opened_by()) == "direct");
+        conn.begin();
+        conn.execute("INSERT INTO t VALUES (1)");
+        conn.rollback();
+        CHECK(count() == 0);
+        conn.begin();
+        conn.execute("INSERT INTO t VALUES (2)");
+        conn.commit();
+        CHECK(count() == 1);
+        conn.execute("INSERT INTO t VALUES (3)");  // autocommit again after commit()
+        CHECK(count() == 2);
+        conn.begin();
+        conn.execute("INSERT INTO t VALUES (4)");
+    }  // destroyed in a transaction: rolled back
+    CHECK(count() == 2);
+    // A failed connect names the problem and not the password.
+    EndpointConfig bad;
+    bad.connection = "Driver=NoSuchDriver;PWD=s3cret-Value";
+    std::string message;
+    try {
+        Connection conn(bad, true);
+    } catch (const Error& e) {
+        message = e.what();
+        CHECK(e.kind() == ErrorKind::connection);
+    }
+    CHECK(message.find("cannot connect to the source database") != std::string::npos);
+    CHECK(message.find("NoSuchDriver") != std::string::npos);
+    CHECK(message.find("s3cret") == std::string::npos);
 }

@@ -1,5 +1,6 @@
 // Pure helpers of the ODBC data plane (no database).
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "../../libreplicate/src/odbc/data_plane.hpp"
@@ -86,4 +87,18 @@ TEST_CASE("the exact double pair decodes bit for bit; a REAL in a decimal column
     // refuses it rather than round).
     CHECK(decimal_from_double(26.797500000000003 + 1e-9, 4) == "26.797500001000003");
     CHECK_THROWS_AS(decimal_from_double(HUGE_VAL, 2), Error);
+}
+
+TEST_CASE("a parameter's ColumnSize: text and binary as long as their longest value, a decimal its precision") {
+    for (SQLSMALLINT t : {SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR, SQL_WCHAR, SQL_WVARCHAR,
+                          SQL_WLONGVARCHAR, SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY}) {
+        CAPTURE(t);
+        CHECK(parameter_sized_by_value(t));
+    }
+    // "-1234567890123456789012345678.1234567890" is 40 characters; decimal(38,10) stays 38.
+    for (SQLSMALLINT t : {SQLSMALLINT{SQL_DECIMAL}, SQLSMALLINT{SQL_NUMERIC}, SQLSMALLINT{SQL_TYPE_TIME},
+                          SQLSMALLINT{replicate::detail::sql_ss_time2}, SQLSMALLINT{SQL_TYPE_TIMESTAMP}}) {
+        CAPTURE(t);
+        CHECK_FALSE(parameter_sized_by_value(t));
+    }
 }

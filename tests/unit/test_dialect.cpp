@@ -1,6 +1,7 @@
 #include "../../libreplicate/src/dialect.hpp"
 
 #include "../../libreplicate/src/dialects/drivers.hpp"
+#include "../../libreplicate/src/value_fit.hpp"
 #include "helpers.hpp"
 
 using namespace replicate;
@@ -22,8 +23,11 @@ TEST_CASE("range statements use two parameters and no literal date") {
     auto d = make_dialect("sqlserver");
     const Schema s{{"ID", {Type::int64}}, {"DT", {Type::timestamp}}};
     CHECK(d->select({"COM_5013", "APP_4_SALES"}, s, "DT") ==
-          "SELECT [ID], [DT] FROM [COM_5013].[APP_4_SALES] WHERE [DT] >= ? AND [DT] < ?");
-    CHECK(d->delete_rows({"dbo", "t"}, "DT") == "DELETE FROM [dbo].[t] WHERE [DT] >= ? AND [DT] < ?");
+          "SELECT [ID], [DT] FROM [COM_5013].[APP_4_SALES] WHERE [DT] >= ? AND [DT] < ? OPTION (RECOMPILE)");
+    CHECK(d->delete_rows({"dbo", "t"}, "DT") ==
+          "DELETE FROM [dbo].[t] WHERE [DT] >= ? AND [DT] < ? OPTION (RECOMPILE)");
+    CHECK(make_dialect("postgresql")->delete_rows({"", "t"}, "DT") ==
+          "DELETE FROM \"t\" WHERE \"DT\" >= ? AND \"DT\" < ?");
     CHECK(d->delete_rows({"dbo", "t"}, "") == "DELETE FROM [dbo].[t]");
     CHECK(d->insert({"dbo", "t"}, s) == "INSERT INTO [dbo].[t] ([ID], [DT]) VALUES (?, ?)");
     CHECK(d->select_one({"dbo", "t"}) == "SELECT TOP 1 * FROM [dbo].[t]");
@@ -33,9 +37,13 @@ TEST_CASE("range statements use two parameters and no literal date") {
 TEST_CASE("created column types are exact equivalents") {
     ColumnType dec{Type::decimal, 0, 16, 4};
     ColumnType vc{Type::text, 30};
+    vc.collation = "Latin1_General_CI_AS";  // a SQL Server source's varchar
+    vc.code_page = 1252;
     ColumnType nvc{Type::text, 100};
     nvc.national = true;
     ColumnType max{Type::text, 0};
+    max.collation = "Latin1_General_CI_AS";
+    max.code_page = 1252;
     ColumnType rv{Type::binary, 8};
     rv.row_version = true;
     ColumnType ts{Type::timestamp};
@@ -47,9 +55,9 @@ TEST_CASE("created column types are exact equivalents") {
     tiny.native_name = "tinyint";
     auto mssql = make_dialect("sqlserver");
     CHECK(mssql->column_type(dec) == "decimal(16,4)");
-    CHECK(mssql->column_type(vc) == "varchar(30)");
+    CHECK(mssql->column_type(vc) == "varchar(30) COLLATE Latin1_General_CI_AS");
     CHECK(mssql->column_type(nvc) == "nvarchar(100)");
-    CHECK(mssql->column_type(max) == "varchar(max)");
+    CHECK(mssql->column_type(max) == "varchar(max) COLLATE Latin1_General_CI_AS");
     CHECK(mssql->column_type(rv) == "binary(8)");
     CHECK(mssql->column_type(ts) == "datetime2(7)");
     // Only a SQL Server datetime (refined: 1/300-s ticks) stays datetime; a MariaDB
@@ -102,8 +110,8 @@ TEST_CASE("sqliteodbc's types are refined from the declared type name") {
 
 TEST_CASE("errors are classified by SQLSTATE and native code, never by message text") {
     auto mssql = make_dialect("sqlserver");
-    for (long code : {1205L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L, 40197L, 40501L, 40613L,
-                      49918L, 49919L, 49920L}) {
+    for (long code : {1205L, 1204L, 701L, 8645L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L,
+                      40197L, 40501L, 40613L, 49918L, 49919L, 49920L}) {
         CAPTURE(code);
         CHECK(mssql->classify("HY000", code) == ErrorKind::transient);
     }
@@ -188,12 +196,15 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     name.national = true;
     ColumnType id{Type::int64};
     id.nullable = false;
+    ColumnType remark{Type::text, 0};  // varchar(max) of a SQL Server source, collation known
+    remark.collation = "Chinese_PRC_CI_AS";
+    remark.code_page = 936;
     const Schema s{{"SALES_ID", id},
                    {"DATETIME__SALES_DATE", dt},
                    {"GRAND_TOTAL", {Type::decimal, 0, 16, 4}},
                    {"IS_VOID", {Type::int8, 0, 0, 0, false, false, true}},
                    {"CUSTOMER_NAME", name},
-                   {"REMARK", {Type::text, 0}},
+                   {"REMARK", remark},
                    {"ROWVERSION", rv}};
     const QualifiedName src{"COM_5013", "APP_4_SALES"};
     const QualifiedName dst{"dbo", "com_5013_APP_4_SALES"};
@@ -201,37 +212,78 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     CHECK(d->create_table(dst, s) ==
           "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([SALES_ID] bigint NOT NULL, "
           "[DATETIME__SALES_DATE] datetime, [GRAND_TOTAL] decimal(16,4), [IS_VOID] tinyint, "
-          "[CUSTOMER_NAME] nvarchar(100), [REMARK] varchar(max), [ROWVERSION] binary(8))");
+          "[CUSTOMER_NAME] nvarchar(100), [REMARK] varchar(max) COLLATE Chinese_PRC_CI_AS, "
+          "[ROWVERSION] binary(8))");
+    // The date index is the clustered one; the carried key is then nonclustered.
+    CHECK(d->create_table(dst, {s[0], s[1]}, {"SALES_ID"}, true) ==
+          "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([SALES_ID] bigint NOT NULL, "
+          "[DATETIME__SALES_DATE] datetime, PRIMARY KEY NONCLUSTERED ([SALES_ID]))");
+    CHECK(d->create_table(dst, {s[0]}, {"SALES_ID"}) ==
+          "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([SALES_ID] bigint NOT NULL, PRIMARY KEY ([SALES_ID]))");
     CHECK(d->create_index(dst, "DATETIME__SALES_DATE") ==
-          "CREATE INDEX [ix_com_5013_APP_4_SALES_DATETIME__SALES_DATE] ON "
+          "CREATE CLUSTERED INDEX [ix_com_5013_APP_4_SALES_DATETIME__SALES_DATE] ON "
           "[dbo].[com_5013_APP_4_SALES] ([DATETIME__SALES_DATE])");
+    // A legacy datetime column is compared with datetime bounds (both drivers would send
+    // datetime2, which converts the column); each month gets its own plan.
     CHECK(d->select(src, s, "DATETIME__SALES_DATE") ==
           "SELECT [SALES_ID], [DATETIME__SALES_DATE], [GRAND_TOTAL], [IS_VOID], [CUSTOMER_NAME], "
-          "[REMARK], [ROWVERSION] FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= ? "
-          "AND [DATETIME__SALES_DATE] < ?");
+          "[REMARK], [ROWVERSION] FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
+          "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
+    CHECK(d->count(src, "DATETIME__SALES_DATE", RowFilter::range, nullptr, &dt) ==
+          "SELECT COUNT(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
+          "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
     CHECK(d->count_null(src, "DATETIME__SALES_DATE") ==
           "SELECT COUNT(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] IS NULL");
-    CHECK(d->delete_rows(dst, "DATETIME__SALES_DATE") ==
-          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= ? AND "
-          "[DATETIME__SALES_DATE] < ?");
+    CHECK(d->delete_rows(dst, "DATETIME__SALES_DATE", RowFilter::range, &dt) ==
+          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= CAST(? AS "
+          "datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
+    ColumnType small = dt;
+    small.native_name = "smalldatetime";
+    CHECK(d->range_parameter(&small) == "CAST(? AS smalldatetime)");
+    ColumnType dt2{Type::timestamp};
+    dt2.precision = 7;
+    dt2.native_name = "datetime2";
+    dt2 = d->refine(dt2);
+    CHECK(d->delete_rows(dst, "D", RowFilter::range, &dt2) ==
+          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] >= ? AND [D] < ? OPTION (RECOMPILE)");
+    CHECK(d->delete_rows(dst, "D", RowFilter::range, &dt2) ==
+          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] >= ? AND [D] < ? OPTION (RECOMPILE)");
+    CHECK(d->delete_rows(dst, "D", RowFilter::is_null) ==
+          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] IS NULL");
     CHECK(d->insert(dst, {s[0], s[1]}) ==
           "INSERT INTO [dbo].[com_5013_APP_4_SALES] ([SALES_ID], [DATETIME__SALES_DATE]) VALUES (?, ?)");
     CHECK(d->insert(dst, {s[0], s[1]}, true) ==
           "INSERT INTO [dbo].[com_5013_APP_4_SALES] WITH (TABLOCK) ([SALES_ID], "
           "[DATETIME__SALES_DATE]) VALUES (?, ?)");
-    // The full-refresh swap, run in one transaction: empty the target, copy staging in.
+    // The full-refresh swap, run in one transaction: empty the target, copy staging in with a
+    // table lock (minimally logged into a heap).
     CHECK(d->delete_rows(dst, "") == "DELETE FROM [dbo].[com_5013_APP_4_SALES]");
-    CHECK(d->insert_select(dst, staging, {s[0], s[4]}) ==
-          "INSERT INTO [dbo].[com_5013_APP_4_SALES] ([SALES_ID], [CUSTOMER_NAME]) SELECT "
-          "[SALES_ID], [CUSTOMER_NAME] FROM [dbo].[com_5013_APP_4_SALES__staging]");
-    CHECK(d->drop_table_if_exists(staging) == "DROP TABLE IF EXISTS [dbo].[com_5013_APP_4_SALES__staging]");
+    CHECK(d->insert_select(dst, staging, {s[0], s[4]}, true) ==
+          "INSERT INTO [dbo].[com_5013_APP_4_SALES] WITH (TABLOCK) ([SALES_ID], [CUSTOMER_NAME]) "
+          "SELECT [SALES_ID], [CUSTOMER_NAME] FROM [dbo].[com_5013_APP_4_SALES__staging]");
+    // No DROP TABLE IF EXISTS (SQL Server 2016+): an OBJECT_ID test works on every version.
+    CHECK(d->drop_table_if_exists(staging) ==
+          "IF OBJECT_ID(N'[dbo].[com_5013_APP_4_SALES__staging]', N'U') IS NOT NULL DROP TABLE "
+          "[dbo].[com_5013_APP_4_SALES__staging]");
+    CHECK(d->drop_table_if_exists({"dbo", "it's"}) ==
+          "IF OBJECT_ID(N'[dbo].[it''s]', N'U') IS NOT NULL DROP TABLE [dbo].[it's]");
     CHECK(d->describe(src) == "SELECT * FROM [COM_5013].[APP_4_SALES] WHERE 1 = 0");
     CHECK(d->source_session_setup(Isolation::read_committed) ==
           std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED"});
-    CHECK(d->source_session_setup(Isolation::snapshot) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT"});
+    CHECK(d->source_session_setup(Isolation::snapshot, 60) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT", "SET LOCK_TIMEOUT 60000"});
     CHECK(d->source_session_setup(Isolation::read_uncommitted) ==
           std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"});
+    CHECK(d->read_versioning_query() ==
+          "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
+          "CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = DB_ID()");
+    const Query collations = d->text_collations_query(src);
+    CHECK(collations.sql ==
+          "SELECT c.name, c.collation_name, CAST(COLLATIONPROPERTY(c.collation_name, 'CodePage') "
+          "AS int) FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.system_type_id WHERE "
+          "c.object_id = OBJECT_ID(?) AND c.collation_name IS NOT NULL AND t.name IN ('char', "
+          "'varchar', 'text')");
+    CHECK(collations.params == std::vector<std::string>{"[COM_5013].[APP_4_SALES]"});
     CHECK(d->read_only_query() ==
           "SELECT CASE WHEN CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = "
           "'READ_ONLY' THEN 1 ELSE 0 END");
@@ -239,8 +291,106 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     // with the column's scale (Params::add_bound uses ColumnType::precision).
     CHECK(d->range_binding(ColumnType{Type::date}) == RangeBinding::date);
     CHECK(d->range_binding(dt) == RangeBinding::timestamp);
-    CHECK(replicate::detail::driver_quirks("libmsodbcsql-18.3.so.2.1").wide_national);
-    CHECK(replicate::detail::driver_quirks("libtdsodbc.so").wide_national);
+}
+
+TEST_CASE("SQL Server text keeps its code page: the source's collation, else nvarchar") {
+    auto d = make_dialect("sqlserver");
+    ColumnType latin{Type::text, 50};
+    latin.collation = "SQL_Latin1_General_CP1_CI_AS";
+    latin.code_page = 1252;
+    CHECK(d->column_type(latin) == "varchar(50) COLLATE SQL_Latin1_General_CP1_CI_AS");
+    latin.fixed_length = true;
+    CHECK(d->column_type(latin) == "char(50) COLLATE SQL_Latin1_General_CP1_CI_AS");
+    ColumnType utf8{Type::text, 9000};
+    utf8.collation = "Latin1_General_100_CI_AS_SC_UTF8";
+    utf8.code_page = 65001;
+    CHECK(d->column_type(utf8) == "varchar(max) COLLATE Latin1_General_100_CI_AS_SC_UTF8");
+    // Text from PostgreSQL, MariaDB or SQLite is Unicode: varchar of an unknown code page
+    // could turn characters into '?', so it becomes nvarchar (4000 characters, else max).
+    CHECK(d->column_type(ColumnType{Type::text, 50}) == "nvarchar(50)");
+    CHECK(d->column_type(ColumnType{Type::text, 5000}) == "nvarchar(max)");
+    // A collation name is written unquoted, so anything but letters, digits and '_' is dropped.
+    ColumnType odd{Type::text, 10};
+    odd.collation = "Latin1_General_CI_AS; DROP TABLE x";
+    odd.code_page = 1252;
+    CHECK(d->column_type(odd) == "nvarchar(10)");
+}
+
+TEST_CASE("source reads: snapshot where the database allows it, else said to be locking") {
+    auto mssql = make_dialect("sqlserver");
+    const ReadVersioning none{false, false};
+    const ReadVersioning snapshot{true, false};
+    const ReadVersioning rcsi{false, true};
+    ReadPlan p = plan_reads(Isolation::automatic, *mssql, snapshot, "POS");
+    CHECK(p.isolation == Isolation::snapshot);
+    CHECK(p.consistency.isolation == "snapshot");
+    CHECK_FALSE(p.consistency.locking);
+    p = plan_reads(Isolation::automatic, *mssql, none, "POS");
+    CHECK(p.isolation == Isolation::read_committed);
+    CHECK(p.consistency.isolation == "read committed (locking)");
+    CHECK(p.consistency.locking);
+    CHECK(p.consistency.advice.find("ALLOW_SNAPSHOT_ISOLATION ON") != std::string::npos);
+    CHECK(p.consistency.advice.find("ApplicationIntent=ReadOnly") != std::string::npos);
+    p = plan_reads(Isolation::automatic, *mssql, rcsi, "POS");
+    CHECK(p.isolation == Isolation::read_committed);
+    CHECK(p.consistency.isolation == "read committed (row versions)");
+    CHECK_FALSE(p.consistency.locking);
+    // sys.databases unreadable: not known, so locking is assumed and said.
+    p = plan_reads(Isolation::automatic, *mssql, std::nullopt, "POS");
+    CHECK(p.isolation == Isolation::read_committed);
+    CHECK(p.consistency.locking);
+    CHECK(p.consistency.advice.find("could not be read") != std::string::npos);
+    std::string message;
+    CHECK(test::error_kind([&] { plan_reads(Isolation::snapshot, *mssql, none, "POS"); }, &message) ==
+          ErrorKind::config);
+    CHECK(message.find("POS does not allow snapshot isolation") != std::string::npos);
+    CHECK(plan_reads(Isolation::snapshot, *mssql, snapshot, "POS").isolation == Isolation::snapshot);
+    CHECK(plan_reads(Isolation::read_committed, *mssql, snapshot, "POS").consistency.locking);
+    // PostgreSQL, MariaDB, SQLite: plain reads block no writer; nothing to ask.
+    for (const char* key : {"postgresql", "mariadb", "sqlite"}) {
+        auto d = make_dialect(key);
+        CAPTURE(key);
+        CHECK(d->read_versioning_query().empty());
+        p = plan_reads(Isolation::automatic, *d, std::nullopt, "db");
+        CHECK(p.isolation == Isolation::read_committed);
+        CHECK(p.consistency.isolation == "read committed");
+        CHECK_FALSE(p.consistency.locking);
+        CHECK(plan_reads(Isolation::snapshot, *d, std::nullopt, "db").isolation == Isolation::snapshot);
+    }
+    CHECK(make_dialect("postgresql")->source_session_setup(Isolation::automatic, 60).back() ==
+          "SET lock_timeout = '60s'");
+    CHECK(make_dialect("mariadb")->source_session_setup(Isolation::automatic, 60) ==
+          std::vector<std::string>{"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                                   "SET SESSION lock_wait_timeout = 60"});
+}
+
+TEST_CASE("SQL Server drivers: all text as UTF-16, time(n) as SQL_SS_TIME2, opened by the library") {
+    using replicate::detail::driver_quirks;
+    for (const char* name : {"libmsodbcsql-18.3.so.2.1", "ODBC Driver 17 for SQL Server", "libtdsodbc.so", "FreeTDS"}) {
+        CAPTURE(name);
+        const auto& q = driver_quirks(name);
+        CHECK(q.wide_text);
+        CHECK(q.opens_directly);
+        CHECK(q.honours_query_timeout);
+        CHECK(q.time_sql_type == replicate::detail::sql_ss_time2);
+    }
+    for (const char* name : {"libsqlite3odbc.so", "psqlodbcw.so", "libmaodbc.so", "libother.so"}) {
+        CAPTURE(name);
+        const auto& q = driver_quirks(name);
+        CHECK_FALSE(q.wide_text);
+        CHECK_FALSE(q.opens_directly);
+        CHECK_FALSE(q.honours_query_timeout);
+        CHECK(q.time_sql_type == 92);  // SQL_TYPE_TIME
+    }
+    // FreeTDS would convert text through the C locale's charset (ISO-8859-1): UTF-8 is added,
+    // a charset the user gave is kept.
+    const auto& tds = driver_quirks("FreeTDS");
+    CHECK(tds.completed("Driver=FreeTDS;Server=pos;Port=1433", true) ==
+          "Driver=FreeTDS;Server=pos;Port=1433;ClientCharset=UTF-8");
+    CHECK(tds.completed("Driver=FreeTDS;Server=pos;clientcharset=CP1252", false) ==
+          "Driver=FreeTDS;Server=pos;clientcharset=CP1252");
+    CHECK(driver_quirks("ODBC Driver 18 for SQL Server").completed("Driver={ODBC Driver 18 for SQL Server};Server=x", true) ==
+          "Driver={ODBC Driver 18 for SQL Server};Server=x");
 }
 
 TEST_CASE("catalog look-ups stay in the connection's database and schema") {
@@ -303,4 +453,34 @@ TEST_CASE("SQLite REAL values are read as an exact power-of-two pair") {
     CHECK(e.find("'r' || CAST(\"X\" * pow(2, ") != std::string::npos);
     CHECK(e.find("floor(log2(abs(\"X\")))") != std::string::npos);
     CHECK(sqlite->select_expression("\"T\"", ColumnType{Type::text, 10}) == "\"T\"");
+}
+
+TEST_CASE("a SQL Server varchar target of another code page than the source is refused, naming both") {
+    using replicate::detail::code_page_misfit;
+    const auto text = [](int code_page, const char* collation, bool national = false) {
+        ColumnType t{Type::text, 50};
+        t.code_page = code_page;
+        t.collation = collation;
+        t.national = national;
+        return t;
+    };
+    const ColumnType latin = text(1252, "Latin1_General_CI_AS");
+    const ColumnType chinese = text(936, "Chinese_PRC_CI_AS");
+    const ColumnType utf8 = text(65001, "Latin1_General_100_CI_AS_SC_UTF8");
+    const ColumnType nvarchar = text(0, "", true);
+    const ColumnType unicode = text(0, "");  // PostgreSQL, MariaDB, SQLite text
+    // Every character arrives: same code page, or a target that holds all of Unicode.
+    CHECK(code_page_misfit(latin, latin).empty());
+    CHECK(code_page_misfit(nvarchar, chinese).empty());
+    CHECK(code_page_misfit(utf8, chinese).empty());
+    CHECK(code_page_misfit(unicode, chinese).empty());  // a PostgreSQL target
+    CHECK(code_page_misfit(ColumnType{Type::int32}, chinese).empty());
+    CHECK(code_page_misfit(latin, ColumnType{Type::int32}).empty());
+    // Characters would turn into '?'.
+    const std::string why = code_page_misfit(latin, chinese);
+    CHECK(why.find("code page 1252 (collation Latin1_General_CI_AS)") != std::string::npos);
+    CHECK(why.find("code page 936 (collation Chinese_PRC_CI_AS)") != std::string::npos);
+    CHECK(code_page_misfit(latin, nvarchar).find("source column is Unicode") != std::string::npos);
+    CHECK_FALSE(code_page_misfit(latin, unicode).empty());
+    CHECK_FALSE(code_page_misfit(latin, utf8).empty());
 }

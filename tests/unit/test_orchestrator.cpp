@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -57,9 +58,14 @@ struct Watch {
     std::atomic<int> peak{0};
     std::mutex mutex;
     std::vector<std::pair<std::string, char>> events;  // table, 's'tart / 'e'nd
+    std::map<std::string, int> active_by_table;
+    std::map<std::string, int> peak_by_table;
     void event(const std::string& table, char what) {
         std::lock_guard<std::mutex> lock(mutex);
         events.emplace_back(table, what);
+        int& n = active_by_table[table];
+        n += what == 's' ? 1 : -1;
+        peak_by_table[table] = std::max(peak_by_table[table], n);
     }
 };
 
@@ -225,6 +231,46 @@ TEST_CASE("never more than max-workers partitions at once; each worker keeps its
         CHECK(report.tables[0].null_partition_rows == 1);
         CHECK(report.tables[0].rows == 60);
     }
+}
+
+TEST_CASE("a target that takes table locks gets one writer per table; other tables keep the workers") {
+    // SQL Server's WITH (TABLOCK): two writers of one table would deadlock (each month's
+    // DELETE holds an intent lock the other's table lock waits for).
+    class TableLockTarget : public Target {
+    public:
+        explicit TableLockTarget(std::shared_ptr<MemoryDatabase> db) : inner_(std::move(db)) {}
+        void validate(const TableSpec& t, const Schema& s) override { inner_.validate(t, s); }
+        void prepare(const TableSpec& t, const Schema& s) override { inner_.prepare(t, s); }
+        Ledger& ledger() override { return inner_.ledger(); }
+        std::unique_ptr<Sink> open_sink(const std::string& run_id) override {
+            return inner_.open_sink(run_id);
+        }
+        int max_writers_per_table() const override { return 1; }
+
+    private:
+        MemoryTarget inner_;
+    };
+    auto src = source_db();
+    auto dst = std::make_shared<MemoryDatabase>();
+    Watch watch;
+    WatchedSourceFactory source(src, watch);
+    TableLockTarget target(dst);
+    Orchestrator o(source, target, fast(4));
+    const RunReport report = o.run(plan({"A", "B", "C"}));
+    CHECK(report.ok());
+    CHECK(report.partitions.size() == 18);
+    for (const char* name : {"A", "B", "C"}) {
+        CAPTURE(name);
+        CHECK(watch.peak_by_table[name] == 1);
+        CHECK(dst->get({"", std::string("t_") + name}).rows.size() == 60);
+    }
+    CHECK(watch.peak.load() == 3);  // the three tables side by side
+    // Without the limit, the same run writes months of one table at once.
+    Watch free_watch;
+    WatchedSourceFactory free_source(src, free_watch);
+    MemoryTarget free_target(std::make_shared<MemoryDatabase>());
+    CHECK(Orchestrator(free_source, free_target, fast(4)).run(plan({"A"})).ok());
+    CHECK(free_watch.peak_by_table["A"] > 1);
 }
 
 TEST_CASE("a nightly run of several one-partition tables runs them side by side") {

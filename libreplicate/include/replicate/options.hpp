@@ -9,14 +9,32 @@
 namespace replicate {
 
 /// Read isolation of the source session.
-enum class Isolation { read_committed, read_uncommitted, snapshot };
+enum class Isolation {
+    /// Snapshot isolation where the source database allows it (SQL Server:
+    /// ALLOW_SNAPSHOT_ISOLATION ON), else READ COMMITTED. Reads then never hold shared locks
+    /// that block the source's writers where the DBMS can avoid it.
+    automatic,
+    read_committed,
+    read_uncommitted,
+    /// Snapshot (SQL Server SNAPSHOT; PostgreSQL and MariaDB REPEATABLE READ). A SQL Server
+    /// database that does not allow it is a config error.
+    snapshot,
+};
 
 /// A source: an ODBC connection string and where its tables live.
 struct SourceOptions {
     std::string connection;
     std::string schema;
     /// Read isolation.
-    Isolation isolation = Isolation::read_committed;
+    Isolation isolation = Isolation::automatic;
+    /// Seconds a read waits for a lock held by another session before it fails (and the
+    /// partition is retried as transient): SQL Server SET LOCK_TIMEOUT, PostgreSQL
+    /// lock_timeout, MariaDB lock_wait_timeout. 0 leaves the DBMS's default (wait forever).
+    int lock_timeout_seconds = 60;
+    /// Seconds a statement may wait for the server before it is cancelled (HYT00, retried as
+    /// transient), where the driver implements SQL_ATTR_QUERY_TIMEOUT without ending streamed
+    /// reads (the SQL Server drivers); 0: no limit.
+    int query_timeout_seconds = 1800;
     /// Seconds to wait for a connection to open (login included). The library enforces it
     /// itself around the driver's connect, so it holds for every driver.
     int connect_timeout_seconds = 30;
@@ -37,7 +55,10 @@ struct TargetOptions {
     /// (PostgreSQL: COPY through libpq); false: ODBC parameter arrays. Checks, DDL and the
     /// ledger's reads use ODBC either way.
     bool native_protocol = true;
-    /// Ask for a table lock on inserts (SQL Server WITH (TABLOCK)).
+    /// Ask for a table lock on inserts (SQL Server WITH (TABLOCK)): one lock instead of row
+    /// locks, never a lock escalation. INSERT ... VALUES stays fully logged. Partitions of one
+    /// table are then written one at a time (Target::max_writers_per_table); other tables
+    /// still run side by side.
     bool table_lock = false;
     /// Seconds a statement waits for a lock held by another session before it fails (and is
     /// retried as transient); 0 leaves the DBMS's default.

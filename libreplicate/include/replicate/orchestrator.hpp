@@ -112,6 +112,8 @@ struct RunReport {
     double seconds = 0;       ///< wall-clock time of the run (tables overlap)
     std::vector<PartitionResult> partitions;
     std::vector<TableSummary> tables;
+    /// How the source's reads treated its writers (Source::read_consistency()).
+    ReadConsistency source_reads;
     bool cancelled = false;
     /// True if no partition failed and the run was not cancelled.
     bool ok() const;
@@ -246,6 +248,7 @@ private:
     SourceFactory& source_;
     Target& target_;
     RunOptions options_;
+    ReadConsistency source_reads_;  // of the last check_tables()
     std::shared_ptr<const Partitioner> partitioner_;
     ProgressCallback progress_;
 };

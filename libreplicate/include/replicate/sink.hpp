@@ -78,6 +78,11 @@ public:
         (void)partition;
         (void)v;
     }
+    /// How many partitions of one table may be written at once; 0: no limit but the run's
+    /// workers. The orchestrator queues the rest of a table's partitions (other tables keep
+    /// the workers). OdbcTarget: 1 with TargetOptions::table_lock (SQL Server's table lock
+    /// would deadlock two writers of one table). Default: 0.
+    virtual int max_writers_per_table() const { return 0; }
     /// Run history: called once before the first write of a run and once at its end. The
     /// default keeps none. Failures are logged by the orchestrator, not fatal.
     virtual void begin_run(const RunRecord& run) { (void)run; }

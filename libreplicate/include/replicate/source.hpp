@@ -33,6 +33,21 @@ public:
     virtual bool next(Batch& batch) = 0;
 };
 
+/// How a source's reads treat the source's own writers.
+struct ReadConsistency {
+    /// The isolation the reads use, for people: "snapshot", "read committed (row versions)",
+    /// "read committed (locking)", "read uncommitted"; empty when the source does not say.
+    std::string isolation;
+    /// True if a read can hold shared locks that block the source's writers while the target
+    /// is written (SQL Server at READ COMMITTED without READ_COMMITTED_SNAPSHOT).
+    bool locking = false;
+    /// One line for people: what to change when \c locking, else empty.
+    std::string advice;
+    friend bool operator==(const ReadConsistency& a, const ReadConsistency& b) {
+        return a.isolation == b.isolation && a.locking == b.locking && a.advice == b.advice;
+    }
+};
+
 /// One connection's worth of reading. Not thread-safe: each task owns its own Source.
 class Source {
 public:
@@ -56,6 +71,9 @@ public:
         (void)schema;
         return {};
     }
+    /// How this source's reads treat its writers (for the summary and test_connection).
+    /// Default: not known (empty isolation).
+    virtual ReadConsistency read_consistency() { return {}; }
 };
 
 /// Makes Sources. Thread-safe: the orchestrator calls it from its pool threads.

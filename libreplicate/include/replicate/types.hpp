@@ -51,6 +51,11 @@ struct ColumnType {
     bool nullable = true;
     /// The type name the driver reported, for messages only.
     std::string native_name;
+    /// SQL Server non-Unicode text (char, varchar, text): the column's collation and its
+    /// Windows code page (COLLATIONPROPERTY CodePage: 1252, 936, ...; 65001 for a _UTF8
+    /// collation). Empty / 0 for every other column: its text is Unicode. Not compared.
+    std::string collation;
+    int code_page = 0;
 
     friend bool operator==(const ColumnType& a, const ColumnType& b);
     friend bool operator!=(const ColumnType& a, const ColumnType& b) { return !(a == b); }

@@ -51,10 +51,20 @@ DriverQuirks mariadb_connector() {
     return q;
 }
 
-DriverQuirks sql_server_driver(const char* name) {
+// FreeTDS without ClientCharset converts text through the C locale's charset (ISO-8859-1
+// under the POSIX locale a service runs in): characters outside it would be lost.
+std::string freetds_options(std::string c, bool, int) {
+    return with_default_attribute(std::move(c), "ClientCharset", "UTF-8");
+}
+
+DriverQuirks sql_server_driver(const char* name, bool freetds) {
     DriverQuirks q;
     q.name = name;
-    q.wide_national = true;
+    q.wide_text = true;
+    q.opens_directly = true;
+    q.honours_query_timeout = true;
+    q.time_sql_type = sql_ss_time2;
+    if (freetds) q.complete = freetds_options;
     return q;
 }
 
@@ -67,8 +77,9 @@ const DriverQuirks& driver_quirks(std::string_view driver) {
     static const DriverQuirks sqlite = sqliteodbc();
     static const DriverQuirks postgres = psqlodbc();
     static const DriverQuirks maria = mariadb_connector();
-    static const DriverQuirks msodbcsql = sql_server_driver("Microsoft ODBC Driver for SQL Server");
-    static const DriverQuirks freetds = sql_server_driver("FreeTDS");
+    static const DriverQuirks msodbcsql =
+        sql_server_driver("Microsoft ODBC Driver for SQL Server", false);
+    static const DriverQuirks freetds = sql_server_driver("FreeTDS", true);
     const std::string d = lower(driver);
     if (has(d, "sqlite")) return sqlite;
     if (has(d, "psqlodbc") || has(d, "postgres")) return postgres;

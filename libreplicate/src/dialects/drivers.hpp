@@ -20,11 +20,24 @@ struct DriverQuirks {
     /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
     /// row's length): such chunks are executed one row at a time.
     bool binary_arrays_need_equal_lengths = false;
-    /// National (nchar/nvarchar) columns travel as UTF-16 (SQL_C_WCHAR): the SQL Server
-    /// drivers convert SQL_C_CHAR through the client's code page, which may not be UTF-8.
-    bool wide_national = false;
+    /// All text travels as UTF-16 (SQL_C_WCHAR, parameters SQL_WVARCHAR): the SQL Server
+    /// drivers convert SQL_C_CHAR through the client's code page, which may not be UTF-8, and
+    /// on insert turn what that code page lacks into '?' silently. As UTF-16, the server
+    /// converts into the target column's own collation (checked by OdbcTarget::validate).
+    bool wide_text = false;
+    /// The connection is opened by this library (link.hpp), not by SOCI: attributes that
+    /// must be set before connecting can be (SQL Server: SQL_COPT_SS_BCP for a bulk-copy
+    /// sink).
+    bool opens_directly = false;
+    /// SQL_ATTR_QUERY_TIMEOUT bounds the wait for the server without ending a streamed read
+    /// (the SQL Server drivers); elsewhere it is not set (psqlODBC ignores it, sqliteodbc
+    /// takes it as its busy timeout).
+    bool honours_query_timeout = false;
+    /// The SQL type of a time parameter: SQL_TYPE_TIME (92), or SQL_SS_TIME2 (-154) for the
+    /// SQL Server drivers, which refuse fractional seconds as SQL_TYPE_TIME (22008).
+    short time_sql_type = 92;
     /// Adds the driver options this library depends on when the string lacks them (sqliteodbc
-    /// StepAPI=1; psqlODBC UseDeclareFetch=1); \p busy_timeout_seconds: how long a write waits
+    /// StepAPI=1; psqlODBC UseDeclareFetch=1; FreeTDS ClientCharset=UTF-8); \p busy_timeout_seconds: how long a write waits
     /// for the database's writer lock where the driver takes it from the connection string.
     std::string (*complete)(std::string connection, bool source, int busy_timeout_seconds) = nullptr;
 
@@ -33,6 +46,9 @@ struct DriverQuirks {
                                    : connection;
     }
 };
+
+/// SQL Server's time(n) parameter type (msodbcsql.h, FreeTDS odbcss.h).
+constexpr short sql_ss_time2 = -154;
 
 /// The record of the driver \p driver names: SQL_DRIVER_NAME ("libsqlite3odbc.so",
 /// "psqlodbcw.so", "libmaodbc.so", "libmsodbcsql-18.so", "libtdsodbc.so") or a Driver= value

@@ -51,16 +51,25 @@ public:
         return "longtext";
     }
 
-    std::vector<std::string> source_session_setup(Isolation level) const override {
-        switch (level) {
-        case Isolation::read_committed:
-            return {"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"};
-        case Isolation::read_uncommitted:
-            return {"SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
-        case Isolation::snapshot:
-            return {"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"};
+    // InnoDB's consistent reads take no row locks; a read waits only for a metadata lock
+    // (ALTER TABLE), at most lock_timeout.
+    std::vector<std::string> source_session_setup(Isolation level, int lock_timeout) const override {
+        std::vector<std::string> out{isolation_statement(level)};
+        if (lock_timeout > 0) {
+            out.push_back("SET SESSION lock_wait_timeout = " + std::to_string(lock_timeout));
         }
-        return {};
+        return out;
+    }
+    static std::string isolation_statement(Isolation level) {
+        switch (level) {
+        case Isolation::automatic:
+        case Isolation::read_committed:
+            return "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+        case Isolation::read_uncommitted:
+            return "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED";
+        case Isolation::snapshot: return "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ";
+        }
+        return "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
     }
 
     // InnoDB's default REPEATABLE READ makes the range DELETE take next-key locks on the gap

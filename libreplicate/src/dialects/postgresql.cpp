@@ -43,12 +43,17 @@ public:
 
     // Sessions name themselves, so DBAs (and our tests) can tell them apart in
     // pg_stat_activity.
-    std::vector<std::string> source_session_setup(Isolation level) const override {
+    // Reads take no row locks; a read waits only for a table lock (ALTER TABLE, TRUNCATE,
+    // LOCK TABLE), at most lock_timeout, then fails with 55P03 and is retried.
+    std::vector<std::string> source_session_setup(Isolation level, int lock_timeout) const override {
         const char* iso = level == Isolation::read_uncommitted ? "READ UNCOMMITTED"
                           : level == Isolation::snapshot       ? "REPEATABLE READ"
                                                                : "READ COMMITTED";
-        return {"SET application_name = 'libreplicate source'",
-                std::string("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ") + iso};
+        std::vector<std::string> out{
+            "SET application_name = 'libreplicate source'",
+            std::string("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ") + iso};
+        if (lock_timeout > 0) out.push_back("SET lock_timeout = '" + std::to_string(lock_timeout) + "s'");
+        return out;
     }
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {

@@ -2,12 +2,22 @@
 #include "../dialect.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "../text.hpp"
 #include "registry.hpp"
 
 namespace replicate::detail {
 namespace {
+
+// A collation name as sys.columns gives it (Latin1_General_CI_AS, Chinese_PRC_CI_AS,
+// SQL_Latin1_General_CP1_CI_AS): written unquoted after COLLATE, so nothing else is accepted.
+bool valid_collation(const std::string& name) {
+    if (name.empty() || name.size() > 128) return false;
+    return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '_';
+    });
+}
 
 class SqlServerDialect final : public Dialect {
 public:
@@ -39,12 +49,18 @@ public:
             if (t.legacy_datetime) return native == "smalldatetime" ? "smalldatetime" : "datetime";
             return "datetime2(" + std::to_string(std::min(t.precision, 7)) + ")";
         case Type::text: {
-            const std::int64_t limit = t.national ? 4000 : 8000;
-            const std::string base = std::string(t.national ? "n" : "") +
-                                     (t.fixed_length ? "char" : "varchar");
-            if (t.length == 0 || t.length > limit) return (t.national ? "nvarchar" : "varchar") +
-                                                          std::string("(max)");
-            return base + "(" + std::to_string(t.length) + ")";
+            // Non-Unicode text keeps its collation, so the target column has the source's code
+            // page and no character turns into '?'. Text of unknown code page (any other
+            // source's text is Unicode) goes into nvarchar.
+            const bool keeps_code_page = !t.national && t.code_page != 0 && valid_collation(t.collation);
+            const bool national = !keeps_code_page;
+            const std::int64_t limit = national ? 4000 : 8000;
+            const std::string collate = keeps_code_page ? " COLLATE " + t.collation : std::string();
+            if (t.length == 0 || t.length > limit) {
+                return (national ? "nvarchar" : "varchar") + std::string("(max)") + collate;
+            }
+            return std::string(national ? "n" : "") + (t.fixed_length ? "char" : "varchar") + "(" +
+                   std::to_string(t.length) + ")" + collate;
         }
         case Type::binary:
             if (t.row_version) return "binary(8)";
@@ -55,14 +71,69 @@ public:
         return "varbinary(max)";
     }
 
-    std::vector<std::string> source_session_setup(Isolation level) const override {
+    // Isolation::automatic has been resolved by the connection (plan_reads()) before this.
+    std::vector<std::string> source_session_setup(Isolation level, int lock_timeout) const override {
+        std::vector<std::string> out;
         switch (level) {
-        case Isolation::read_committed: return {"SET TRANSACTION ISOLATION LEVEL READ COMMITTED"};
+        case Isolation::automatic:
+        case Isolation::read_committed:
+            out.push_back("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            break;
         case Isolation::read_uncommitted:
-            return {"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"};
-        case Isolation::snapshot: return {"SET TRANSACTION ISOLATION LEVEL SNAPSHOT"};
+            out.push_back("SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+            break;
+        case Isolation::snapshot: out.push_back("SET TRANSACTION ISOLATION LEVEL SNAPSHOT"); break;
         }
-        return {};
+        // A read that waits longer for a lock (a schema lock under snapshot isolation, shared
+        // row locks under locking READ COMMITTED) fails with 1222 and is retried.
+        if (lock_timeout > 0) out.push_back("SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL));
+        return out;
+    }
+
+    // One row for the connection's database: snapshot isolation allowed (state 1 = ON), and
+    // READ COMMITTED reading row versions (READ_COMMITTED_SNAPSHOT ON).
+    std::string read_versioning_query() const override {
+        return "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
+               "CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = "
+               "DB_ID()";
+    }
+
+    // Non-Unicode text columns with their collation and its code page; nchar/nvarchar/ntext
+    // are left out (UTF-16 whatever the collation).
+    Query text_collations_query(const QualifiedName& table) const override {
+        return {"SELECT c.name, c.collation_name, CAST(COLLATIONPROPERTY(c.collation_name, "
+                "'CodePage') AS int) FROM sys.columns c JOIN sys.types t ON t.user_type_id = "
+                "c.system_type_id WHERE c.object_id = OBJECT_ID(?) AND c.collation_name IS NOT "
+                "NULL AND t.name IN ('char', 'varchar', 'text')",
+                {qualified(table)}};
+    }
+
+    std::string range_parameter(const ColumnType* column) const override {
+        // Both drivers send SQL_TYPE_TIMESTAMP as datetime2, and datetime2 outranks datetime:
+        // the column would be converted row by row and its index not sought.
+        if (column != nullptr && column->legacy_datetime) {
+            return lower(column->native_name) == "smalldatetime" ? "CAST(? AS smalldatetime)"
+                                                                 : "CAST(? AS datetime)";
+        }
+        return "?";
+    }
+    std::string range_statement_hint() const override { return " OPTION (RECOMPILE)"; }
+
+    // The partition column's index is the clustered one: a month is a contiguous range of
+    // pages, so its DELETE touches those pages only.
+    std::string create_index(const QualifiedName& table, const std::string& column) const override {
+        return "CREATE CLUSTERED INDEX " + quote(index_name(table, column)) + " ON " +
+               qualified(table) + " (" + quote(column) + ")";
+    }
+
+    // DROP TABLE IF EXISTS needs SQL Server 2016; OBJECT_ID works on every version.
+    std::string drop_table_if_exists(const QualifiedName& table) const override {
+        std::string name;
+        for (char c : qualified(table)) {
+            name.push_back(c);
+            if (c == '\'') name.push_back(c);
+        }
+        return "IF OBJECT_ID(N'" + name + "', N'U') IS NOT NULL DROP TABLE " + qualified(table);
     }
 
     // T-SQL's ALTER TABLE ... ADD takes no COLUMN keyword.
@@ -74,6 +145,9 @@ public:
     ErrorKind classify(std::string_view state, long native) const override {
         switch (native) {
         case 1205:   // deadlock victim
+        case 1204:   // the lock manager ran out of locks (a month's DELETE escalating)
+        case 701:    // insufficient memory to run the query
+        case 8645:   // timeout waiting for memory to run the query
         case 1222:   // lock request timeout
         case 233:    // no process on the other end of the pipe
         case 4060:   // cannot open database (failover in progress)
@@ -169,10 +243,15 @@ public:
     }
 
 protected:
-    // A bulk-load table lock: fewer lock resources and minimal logging where the recovery
-    // model allows, but writers of one table then take turns (use with --max-workers 1 per
-    // table, or accept the serialisation).
+    // One table lock instead of row locks. INSERT ... VALUES is fully logged with it too;
+    // only INSERT ... SELECT into a heap (the refresh's swap) is minimally logged. Each
+    // month's DELETE holds IX on the table, so two writers of one table with TABLOCK would
+    // deadlock: the orchestrator runs one partition per table at a time when it is set
+    // (Target::max_writers_per_table).
     std::string table_lock_hint() const override { return " WITH (TABLOCK)"; }
+    std::string primary_key_kind(bool partition_index_follows) const override {
+        return partition_index_follows ? "NONCLUSTERED " : std::string();
+    }
     char open_quote() const override { return '['; }
     char close_quote() const override { return ']'; }
 };

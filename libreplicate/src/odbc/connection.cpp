@@ -7,16 +7,17 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include <odbcinst.h>
-#include <soci/odbc/soci-odbc.h>
 
 #include "../log.hpp"
 #include "../text.hpp"
+#include "open_path.hpp"
 
 namespace replicate::odbc::detail {
 
@@ -206,19 +207,22 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
             if (path[0] != '\0') driver = std::string(path);
         }
     }
-    const bool known = driver && replicate::detail::driver_quirks(*driver).complete != nullptr;
-    if (known) connection = replicate::detail::driver_quirks(*driver).completed(connection, source, busy);
-    open(connection, source);
+    const replicate::detail::DriverQuirks* expected =
+        driver ? &replicate::detail::driver_quirks(*driver) : nullptr;
+    const bool known = expected != nullptr && expected != &replicate::detail::driver_quirks("");
+    if (known) connection = expected->completed(connection, source, busy);
+    const bool direct = all_connections_open_directly() || (known && expected->opens_directly);
+    open(connection, source, direct);
     if (!known) {
         // A DSN alone may name no driver: the options this library relies on (streaming,
         // booleans as numbers, busy waits) are added now that the driver is known, and the
-        // connection is opened again with them.
+        // connection is opened again with them (and by this library where the driver needs it).
         const std::string completed = driver_->completed(connection, source, busy);
-        if (completed != connection) {
+        if (completed != connection || (driver_->opens_directly && !direct)) {
             REPLICATE_LOG(debug) << "reconnecting with the driver options " << info_.dbms_name
                                  << " needs";
-            session_.reset();
-            open(completed, source);
+            link_.reset();
+            open(completed, source, direct || driver_->opens_directly);
         }
     }
     // Last, so that a constructor that throws leaves nothing registered.
@@ -228,62 +232,72 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
     }
 }
 
-void Connection::open(const std::string& connection, bool source) {
+Error Connection::link_failure(const LinkError& e, const std::string& what) const {
+    ErrorKind kind = dialect_ ? dialect_->classify(e.sqlstate, e.native) : classify_sqlstate(e.sqlstate);
+    if (kind == ErrorKind::internal && dialect_ && is_dead()) kind = ErrorKind::transient;
+    return Error(kind, what + ": " + (e.sqlstate.empty() ? "" : "[" + e.sqlstate + "] ") +
+                           scrub(e.message, secrets_),
+                 e.sqlstate, e.native);
+}
+
+void Connection::open(const std::string& connection, bool source, bool direct) {
     const std::string side = source ? "source" : "target";
     // SOCI opens the connection in one call, before a login timeout could be set on the
-    // handle, so the deadline is kept here: the open runs on its own thread.
+    // handle, and not every driver honours SQL_ATTR_LOGIN_TIMEOUT, so the deadline is kept
+    // here: the open runs on its own thread.
     struct Opening {
         std::mutex mutex;
         std::condition_variable cv;
         bool done = false;
-        std::exception_ptr error;
-        std::shared_ptr<soci::session> session = std::make_shared<soci::session>();
+        std::optional<LinkError> error;
+        std::shared_ptr<Link> link;
     };
     auto opening = std::make_shared<Opening>();
-    soci::connection_parameters params(soci::odbc, connection);
-    params.set_option(soci::odbc_option_driver_complete, "0");  // SQL_DRIVER_NOPROMPT
-    std::thread([opening, params]() {
-        std::exception_ptr error;
+    const int timeout_seconds = std::max(1, endpoint_.connect_timeout_seconds);
+    std::vector<ConnectAttribute> before;
+    for (const auto& [attribute, value] : endpoint_.before_connect) {
+        before.push_back({static_cast<SQLINTEGER>(attribute), static_cast<SQLULEN>(value)});
+    }
+    std::thread([opening, connection, direct, before, timeout_seconds]() {
+        std::shared_ptr<Link> link;
+        std::optional<LinkError> error;
         try {
-            opening->session->open(params);
-        } catch (...) {
-            error = std::current_exception();
+            link = direct ? std::shared_ptr<Link>(open_direct_link(connection, before, timeout_seconds))
+                          : std::shared_ptr<Link>(open_soci_link(connection));
+        } catch (const LinkError& e) {
+            error = e;
+        } catch (const std::exception& e) {
+            error = LinkError{"", 0, e.what()};
         }
         std::lock_guard<std::mutex> lock(opening->mutex);
-        opening->error = error;
+        opening->link = std::move(link);
+        opening->error = std::move(error);
         opening->done = true;
         opening->cv.notify_all();
     }).detach();
     {
         std::unique_lock<std::mutex> lock(opening->mutex);
-        const auto timeout = std::chrono::seconds(std::max(1, endpoint_.connect_timeout_seconds));
+        const auto timeout = std::chrono::seconds(timeout_seconds);
         if (!opening->cv.wait_for(lock, timeout, [&] { return opening->done; })) {
             throw Error(ErrorKind::connection,
                         "cannot connect to the " + side + " database: no answer within " +
                             std::to_string(timeout.count()) +
                             " s (connect_timeout; check host, port and firewall)");
         }
+        if (opening->error) {
+            const LinkError& e = *opening->error;
+            const ErrorKind kind = e.sqlstate == "IM002" ? ErrorKind::config : ErrorKind::connection;
+            const std::string hint = kind == ErrorKind::config
+                                         ? " (check Driver= against /etc/odbcinst.ini)"
+                                         : " (check the connection string, host, credentials)";
+            throw Error(kind,
+                        "cannot connect to the " + side + " database: " +
+                            (e.sqlstate.empty() ? "" : "[" + e.sqlstate + "] ") +
+                            scrub(e.message, secrets_) + hint,
+                        e.sqlstate, e.native);
+        }
+        link_ = opening->link;
     }
-    try {
-        if (opening->error) std::rethrow_exception(opening->error);
-    } catch (const soci::odbc_soci_error& e) {
-        const std::string state = reinterpret_cast<const char*>(e.odbc_error_code());
-        const std::string message =
-            replicate::detail::single_line(reinterpret_cast<const char*>(e.odbc_error_message()));
-        const ErrorKind kind = state == "IM002" ? ErrorKind::config : ErrorKind::connection;
-        std::string hint = kind == ErrorKind::config
-                               ? " (check Driver= against /etc/odbcinst.ini)"
-                               : " (check the connection string, host, credentials)";
-        throw Error(kind,
-                    "cannot connect to the " + side + " database: [" + state + "] " +
-                        scrub(message, secrets_) + hint,
-                    state, static_cast<long>(e.native_error_code()));
-    } catch (const soci::soci_error& e) {
-        throw Error(ErrorKind::connection,
-                    "cannot connect to the " + side + " database: " +
-                        scrub(replicate::detail::single_line(e.get_error_message()), secrets_));
-    }
-    session_ = opening->session;
     const SQLHDBC h = dbc();
     info_.dbms_name = get_info(h, SQL_DBMS_NAME);
     info_.dbms_version = get_info(h, SQL_DBMS_VER);
@@ -294,13 +308,38 @@ void Connection::open(const std::string& connection, bool source) {
     driver_ = &replicate::detail::driver_quirks(info_.driver_name);
     info_.dialect = std::string(dialect_->key());
     dialect_->set_decimals_as_text(endpoint_.decimals_as_text);
+    if (source) plan_source_reads();
     const std::vector<std::string> setup =
-        source ? dialect_->source_session_setup(endpoint_.isolation)
+        source ? dialect_->source_session_setup(reads_.isolation, endpoint_.lock_timeout_seconds)
                : dialect_->target_session_setup(endpoint_.lock_timeout_seconds);
     for (const std::string& sql : setup) execute(sql);
-    REPLICATE_LOG(debug) << "connected to " << side << ": " << info_.dbms_name << ' '
-                         << info_.dbms_version << " via " << info_.driver_name << ' '
-                         << info_.driver_version;
+    REPLICATE_LOG(debug) << "connected to " << side << " (" << link_->kind() << "): "
+                         << info_.dbms_name << ' ' << info_.dbms_version << " via "
+                         << info_.driver_name << ' ' << info_.driver_version;
+}
+
+void Connection::plan_source_reads() {
+    std::optional<ReadVersioning> versioning;
+    const std::string sql = dialect_->read_versioning_query();
+    if (!sql.empty()) {
+        try {
+            const std::vector<Row> rows = query(sql);
+            if (!rows.empty() && rows[0].size() >= 2) {
+                versioning = ReadVersioning{rows[0][0].value_or("0") == "1",
+                                            rows[0][1].value_or("0") == "1"};
+            }
+        } catch (const Error& e) {
+            REPLICATE_LOG(warning) << "cannot tell whether the source database allows snapshot "
+                                      "isolation: "
+                                   << e.what();
+        }
+    }
+    reads_ = plan_reads(endpoint_.isolation, *dialect_, versioning, info_.database);
+    info_.reads = reads_.consistency;
+}
+
+int Connection::query_timeout() const {
+    return driver_ != nullptr && driver_->honours_query_timeout ? endpoint_.query_timeout_seconds : 0;
 }
 
 Connection::~Connection() {
@@ -308,9 +347,7 @@ Connection::~Connection() {
     rollback();
 }
 
-SQLHDBC Connection::dbc() const {
-    return static_cast<soci::odbc_session_backend*>(session_->get_backend())->hdbc_;
-}
+SQLHDBC Connection::dbc() const { return link_->dbc(); }
 
 void Connection::begin() {
     const std::string explicit_begin = dialect_->begin_statement();
@@ -321,14 +358,10 @@ void Connection::begin() {
         return;
     }
     try {
-        session_->begin();
+        link_->begin();
         in_transaction_ = true;
-    } catch (const soci::odbc_soci_error& e) {
-        throw Error(dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
-                                       e.native_error_code()),
-                    "cannot begin a transaction: " +
-                        scrub(replicate::detail::single_line(e.get_error_message()), secrets_),
-                    reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
+    } catch (const LinkError& e) {
+        throw link_failure(e, "cannot begin a transaction");
     }
 }
 
@@ -341,13 +374,9 @@ void Connection::commit() {
     }
     try {
         in_transaction_ = false;
-        session_->commit();
-    } catch (const soci::odbc_soci_error& e) {
-        ErrorKind kind = dialect_->classify(reinterpret_cast<const char*>(e.odbc_error_code()),
-                                            e.native_error_code());
-        if (kind == ErrorKind::internal && is_dead()) kind = ErrorKind::transient;
-        throw Error(kind, "commit failed: " + scrub(replicate::detail::single_line(e.get_error_message()), secrets_),
-                    reinterpret_cast<const char*>(e.odbc_error_code()), e.native_error_code());
+        link_->commit();
+    } catch (const LinkError& e) {
+        throw link_failure(e, "commit failed");
     }
 }
 
@@ -360,7 +389,10 @@ void Connection::rollback() noexcept {
             execute("ROLLBACK");
             return;
         }
-        session_->rollback();
+        link_->rollback();
+    } catch (const LinkError& e) {
+        REPLICATE_LOG(debug) << "rollback failed (the connection may be gone): "
+                             << scrub(e.message, secrets_);
     } catch (const std::exception& e) {
         REPLICATE_LOG(debug) << "rollback failed (the connection may be gone): "
                              << scrub(e.what(), secrets_);
@@ -395,7 +427,7 @@ void Connection::cancel() noexcept {
 }
 
 void Connection::execute(const std::string& sql, Params* params) {
-    Statement st(dbc());
+    Statement st(dbc(), query_timeout());
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
     const SQLRETURN rc =
@@ -412,7 +444,7 @@ std::vector<Row> Connection::query(const Query& q) {
 }
 
 std::vector<Row> Connection::query(const std::string& sql, Params* params) {
-    Statement st(dbc());
+    Statement st(dbc(), query_timeout());
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
     check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
@@ -530,7 +562,7 @@ Schema Connection::describe(const QualifiedName& table) {
                                            info_.database + " database (" + info_.dbms_name +
                                            "): check the table name and schema");
     }
-    Statement st(dbc());
+    Statement st(dbc(), query_timeout());
     const std::string sql = dialect_->describe(table);
     const Running running(*this, st.get());
     check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
@@ -539,8 +571,21 @@ Schema Connection::describe(const QualifiedName& table) {
     // sqliteodbc describes results without lengths or decimal scales; the catalog keeps the
     // declared type ("decimal(16,4)", "varchar(30)").
     const std::map<std::string, std::string> declared = declared_types(table);
-    return describe_result(st.get(), "describing " + table.display(),
-                           declared.empty() ? nullptr : &declared);
+    Schema schema = describe_result(st.get(), "describing " + table.display(),
+                                    declared.empty() ? nullptr : &declared);
+    // SQL Server: the collation and code page of each non-Unicode text column.
+    const Query collations = dialect_->text_collations_query(table);
+    if (!collations.sql.empty()) {
+        for (const Row& r : query(collations)) {
+            if (r.size() < 3 || !r[0] || !r[1] || !r[2]) continue;
+            for (Column& c : schema) {
+                if (c.name != *r[0] || c.type.type != Type::text) continue;
+                c.type.collation = *r[1];
+                c.type.code_page = std::atoi(r[2]->c_str());
+            }
+        }
+    }
+    return schema;
 }
 
 }  // namespace replicate::odbc::detail

@@ -1,7 +1,9 @@
 #pragma once
-// One database connection: SOCI owns the session (connect, transactions); statements that carry
-// user-provided identifiers or parameters run as raw ODBC on SOCI's handle, because SOCI 4.0.3's
-// query parser takes ':name' inside a quoted identifier for a placeholder.
+// One database connection: SOCI owns the session (connect, transactions), except where the
+// driver needs attributes set before connecting (link.hpp: the SQL Server drivers), which this
+// library opens itself; statements that carry user-provided identifiers or parameters run as
+// raw ODBC on the handle, because SOCI 4.0.3's query parser takes ':name' inside a quoted
+// identifier for a placeholder.
 
 #include <sql.h>
 #include <sqlext.h>
@@ -16,8 +18,6 @@
 #include <string>
 #include <vector>
 
-#include <soci/soci.h>
-
 #include <replicate/options.hpp>
 
 #include "../endpoint.hpp"
@@ -29,6 +29,7 @@
 
 #include "../cancel.hpp"
 #include "handles.hpp"
+#include "link.hpp"
 
 namespace replicate::odbc::detail {
 
@@ -78,6 +79,13 @@ public:
     /// What the connected driver (SQL_DRIVER_NAME) does differently.
     const replicate::detail::DriverQuirks& driver() const { return *driver_; }
     const ServerInfo& info() const { return info_; }
+    /// A source connection's isolation as used and what it means for the source's writers.
+    const ReadPlan& reads() const { return reads_; }
+    /// "SOCI" or "direct": who opened the connection (link.hpp).
+    const char* opened_by() const { return link_->kind(); }
+    /// Seconds for SQL_ATTR_QUERY_TIMEOUT on this connection's statements: a source's
+    /// SourceOptions::query_timeout_seconds where the driver honours it, else 0 (none).
+    int query_timeout() const;
     const EndpointConfig& endpoint() const { return endpoint_; }
     const std::vector<std::string>& secrets() const { return secrets_; }
 
@@ -136,7 +144,9 @@ public:
 
 private:
     void set_running(SQLHSTMT stmt) noexcept;
-    void open(const std::string& connection, bool source);
+    void open(const std::string& connection, bool source, bool direct);
+    void plan_source_reads();
+    Error link_failure(const LinkError& e, const std::string& what) const;
 
     std::mutex running_mutex_;
     SQLHSTMT running_ = SQL_NULL_HSTMT;
@@ -144,7 +154,8 @@ private:
     std::vector<std::string> secrets_;
     // Shared with the thread that opens it: a connect that outlives the timeout is abandoned
     // and finishes (and is closed) in the background.
-    std::shared_ptr<soci::session> session_;
+    std::shared_ptr<Link> link_;
+    ReadPlan reads_;
     std::unique_ptr<Dialect> dialect_;
     const replicate::detail::DriverQuirks* driver_ = nullptr;
     ServerInfo info_;

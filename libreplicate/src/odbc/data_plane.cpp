@@ -17,6 +17,21 @@
 
 namespace replicate::odbc::detail {
 
+bool parameter_sized_by_value(SQLSMALLINT sql_type) {
+    switch (sql_type) {
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+    case SQL_BINARY:
+    case SQL_VARBINARY:
+    case SQL_LONGVARBINARY: return true;
+    default: return false;
+    }
+}
+
 namespace {
 
 constexpr std::size_t max_rowset = 1000;
@@ -260,7 +275,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
       schema_(schema),
       options_(options),
       label_(partition.table.source.display() + " " + partition.label()),
-      stmt_(conn.dbc()) {
+      stmt_(conn.dbc(), conn.query_timeout()) {
     if (options_.batch_rows == 0) options_.batch_rows = 1;
     // Bounded columns are bound; unbounded (long) ones are read with SQLGetData, which ODBC
     // allows only after the last bound column and, portably, one row at a time.
@@ -301,8 +316,10 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::time: width = 32; break;  // text: SQL_TIME_STRUCT has no fraction
         case Type::decimal: width = t.precision > 0 ? t.precision + 32 : 200; break;
         case Type::text:
-            if (t.national && conn.driver().wide_national) {
-                // n UTF-16 code units plus the terminator.
+            if (conn.driver().wide_text) {
+                // n UTF-16 code units plus the terminator: nvarchar(n) holds n units; varchar(n)
+                // n bytes, which are at most n units in any code page (a 4-byte UTF-8
+                // character of a _UTF8 collation is 2 units).
                 c_type = SQL_C_WCHAR;
                 width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) + 1) * 2 : 0;
             } else {
@@ -652,7 +669,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
       target_schema_(std::move(target_schema)),
       label_(std::move(label)),
       sql_(conn.dialect().insert(table, schema, table_lock)),
-      stmt_(conn.dbc()) {
+      stmt_(conn.dbc(), conn.query_timeout()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
         // The target column of the same name, by the rule validation used.
@@ -702,12 +719,12 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
             break;
         case Type::time:
             p = text_times ? Param{SQL_C_CHAR, SQL_VARCHAR, 18, 0, Text::datetime}
-                           : Param{SQL_C_CHAR, SQL_TYPE_TIME,
+                           : Param{SQL_C_CHAR, conn.driver().time_sql_type,
                                    static_cast<SQLULEN>(t.precision > 0 ? 9 + t.precision : 8),
                                    static_cast<SQLSMALLINT>(t.precision), Text::datetime};
             break;
         case Type::text:
-            if (t.national && conn.driver().wide_national) {
+            if (conn.driver().wide_text) {
                 p = {SQL_C_WCHAR,
                      t.length == 0 ? SQLSMALLINT{SQL_WLONGVARCHAR} : SQLSMALLINT{SQL_WVARCHAR},
                      static_cast<SQLULEN>(t.length), 0, Text::utf16};
@@ -947,7 +964,12 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 }
                 std::memcpy(dst, v.data(), v.size());
                 p.indicator[i] = static_cast<SQLLEN>(v.size());
-                p.column_size = std::max<SQLULEN>(p.column_size, v.size());
+                // A text or binary parameter is as long as its longest value; a decimal,
+                // time or number keeps its declared size (a decimal's text may be longer than
+                // its precision: 38 digits, a sign and a point are 40 > 38, HY104).
+                if (parameter_sized_by_value(p.sql_type)) {
+                    p.column_size = std::max<SQLULEN>(p.column_size, v.size());
+                }
             }
             }
         }

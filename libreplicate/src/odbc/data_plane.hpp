@@ -47,6 +47,12 @@ using replicate::detail::on_legacy_grid;
 /// "inf", "nan" included).
 std::string shortest_double(double v);
 
+/// True for parameter SQL types whose ColumnSize is the length of their longest value (text
+/// and binary); a decimal keeps its declared precision (a 38-digit value's text, with sign
+/// and point, is 40 characters: as ColumnSize msodbcsql refuses it with HY104), a time its
+/// declared size.
+bool parameter_sized_by_value(SQLSMALLINT sql_type);
+
 /// Streams one partition of a table in batches bounded by rows and bytes.
 class OdbcBatchReader final : public BatchReader {
 public:

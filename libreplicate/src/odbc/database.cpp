@@ -16,6 +16,7 @@
 #include "../postgres/writer.hpp"
 #include "../sink_session.hpp"
 #include "../text.hpp"
+#include "../value_fit.hpp"
 #include "connection.hpp"
 #include "data_plane.hpp"
 
@@ -171,8 +172,10 @@ public:
         if (native_) {
             if (!pg_) {
                 pg_ = std::make_unique<pg::Connection>(
-                    *native_, pg::dialect().source_session_setup(endpoint_.isolation), "source",
-                    registry_.get());
+                    *native_,
+                    pg::dialect().source_session_setup(native_reads().isolation,
+                                                       endpoint_.lock_timeout_seconds),
+                    "source", registry_.get());
             }
             return std::make_unique<pg::CursorReader>(*pg_, pg::dialect(), partition, schema, options);
         }
@@ -185,16 +188,18 @@ public:
         const TableSpec& spec = partition.table;
         const std::string column = partition.whole_table() ? std::string() : spec.partition_column;
         Params p;
+        std::optional<ColumnType> type;
         if (partition.range()) {
             const Schema schema = conn.describe(spec.source);
             const Column* col = detail::find_column(schema, column, d);
-            const ColumnType type = col ? col->type : ColumnType{Type::timestamp};
+            type = col ? col->type : ColumnType{Type::timestamp};
             const auto bounds = column_bounds(partition);
-            p.add_bound(bounds.first, d.range_binding(type), type);
-            p.add_bound(bounds.second, d.range_binding(type), type);
+            p.add_bound(bounds.first, d.range_binding(*type), *type);
+            p.add_bound(bounds.second, d.range_binding(*type), *type);
         }
         const auto rows = conn.query(
-            d.count(spec.source, column, partition.null_dates() ? RowFilter::is_null : RowFilter::range),
+            d.count(spec.source, column, partition.null_dates() ? RowFilter::is_null : RowFilter::range,
+                    nullptr, type ? &*type : nullptr),
             p.empty() ? nullptr : &p);
         if (rows.empty() || rows[0].empty() || !rows[0][0]) return std::nullopt;
         return std::stoll(*rows[0][0]);
@@ -217,10 +222,18 @@ public:
         return std::stoll(*rows[0][0]);
     }
 
+    ReadConsistency read_consistency() override {
+        return native_ && !odbc_ ? native_reads().consistency : odbc().reads().consistency;
+    }
+
 private:
     Connection& odbc() {
         if (!odbc_) odbc_ = std::make_unique<Connection>(endpoint_, true, registry_.get());
         return *odbc_;
+    }
+    // PostgreSQL's reads never block its writers: nothing to ask the server.
+    ReadPlan native_reads() const {
+        return plan_reads(endpoint_.isolation, pg::dialect(), std::nullopt, {});
     }
 
     EndpointConfig endpoint_;
@@ -363,7 +376,7 @@ public:
         Params p;
         p.add_bound(bounds.first, d.range_binding(type), type);
         p.add_bound(bounds.second, d.range_binding(type), type);
-        conn_.execute(d.delete_rows(table, column), &p);
+        conn_.execute(d.delete_rows(table, column, RowFilter::range, &type), &p);
     }
     bool table_exists(const QualifiedName& table) override { return conn_.table_exists(table); }
     std::unique_ptr<replicate::detail::RowWriter> writer(const QualifiedName& table,
@@ -462,7 +475,9 @@ public:
                 s.begin();
             }
             s.execute(d.delete_rows(spec.target, ""));
-            s.execute(d.insert_select(spec.target, staging_, schema_));
+            // SQL Server: WITH (TABLOCK), minimally logged into a heap; one refresh per table
+            // runs at a time (the run's table lock), so the lock waits for no writer of ours.
+            s.execute(d.insert_select(spec.target, staging_, schema_, true));
             write_ledger(s, spec.target.schema, entry);
             if (d.refresh_in_one_transaction()) {
                 s.execute(d.drop_table_if_exists(staging_));
@@ -656,6 +671,14 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
                << "drop the target table so that it is created";
             throw Error(ErrorKind::config, os.str());
         }
+        const std::string lost = replicate::detail::code_page_misfit(t->type, c.type);
+        if (!lost.empty()) {
+            throw Error(ErrorKind::config,
+                        "target column " + table.target.display() + "." + t->name + " would lose "
+                            "characters of source column " + c.name + ": " + lost +
+                            "; make it nvarchar, or give it the source's collation (or a _UTF8 "
+                            "one), or drop the target table so that it is created");
+        }
     }
 }
 
@@ -685,12 +708,11 @@ std::vector<std::string> OdbcTarget::planned_statements(const Partition& partiti
     const TableSpec& spec = partition.table;
     std::vector<std::string> out;
     if (!conn.table_exists(spec.target)) {
-        out.push_back(d.create_table(spec.target,
-                                     source_schema,
-                                     carried_primary_key(source_schema, shared_->endpoint.create_primary_key)));
-        if (spec.mode == TableMode::partitioned && !spec.partition_column.empty()) {
-            out.push_back(d.create_index(spec.target, spec.partition_column));
-        }
+        const bool indexed = spec.mode == TableMode::partitioned && !spec.partition_column.empty();
+        out.push_back(d.create_table(
+            spec.target, source_schema,
+            carried_primary_key(source_schema, shared_->endpoint.create_primary_key), indexed));
+        if (indexed) out.push_back(d.create_index(spec.target, spec.partition_column));
     }
     const auto load = [&](const QualifiedName& into) {
         return shared_->native ? "COPY " + d.qualified(into) + " (" + d.column_list(source_schema) +
@@ -704,10 +726,12 @@ std::vector<std::string> OdbcTarget::planned_statements(const Partition& partiti
         out.push_back(d.create_table_like(staging, spec.target, source_schema));
         out.push_back(load(staging));
         out.push_back(d.delete_rows(spec.target, ""));
-        out.push_back(d.insert_select(spec.target, staging, source_schema));
+        out.push_back(d.insert_select(spec.target, staging, source_schema, true));
     } else {
+        const Column* col = detail::find_column(source_schema, spec.partition_column, d);
         out.push_back(d.delete_rows(spec.target, spec.partition_column,
-                                    partition.null_dates() ? RowFilter::is_null : RowFilter::range));
+                                    partition.null_dates() ? RowFilter::is_null : RowFilter::range,
+                                    col ? &col->type : nullptr));
         out.push_back(load(spec.target));
     }
     out.push_back("INSERT INTO " + d.qualified(ledger_name(spec.target.schema)) +
@@ -722,8 +746,10 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
     ensure_ledger(conn, table.target.schema);
     const std::vector<std::string> primary_key =
         carried_primary_key(source_schema, shared_->endpoint.create_primary_key);
+    const bool indexed = table.mode == TableMode::partitioned && !table.partition_column.empty();
     if (!create_if_missing(conn, table.target,
-                           conn.dialect().create_table(table.target, source_schema, primary_key))) {
+                           conn.dialect().create_table(table.target, source_schema, primary_key,
+                                                       indexed))) {
         Schema existing = conn.describe(table.target);
         std::vector<std::string> added;
         for (Column c : source_schema) {
@@ -746,7 +772,7 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
         return;
     }
     shared_->remember(table.target, conn.describe(table.target));
-    if (table.mode == TableMode::partitioned && !table.partition_column.empty()) {
+    if (indexed) {
         // Range deletes then seek instead of scanning, and parallel writers of different
         // months do not lock each other's rows.
         conn.execute(conn.dialect().create_index(table.target, table.partition_column));
@@ -804,6 +830,8 @@ void OdbcTarget::end_run(const RunRecord& run) {
 }
 
 void OdbcTarget::cancel() { shared_->registry.cancel_all(); }
+
+int OdbcTarget::max_writers_per_table() const { return shared_->endpoint.table_lock ? 1 : 0; }
 
 std::vector<std::string> OdbcTarget::added_columns(const TableSpec& table) {
     const std::lock_guard<std::mutex> lock(shared_->schemas_mutex);

@@ -61,9 +61,13 @@ Error make_error(SQLSMALLINT type, SQLHANDLE handle, const std::string& what,
     return Error(kind, scrub(std::move(message), secrets), state, native);
 }
 
-Statement::Statement(SQLHDBC dbc) {
+Statement::Statement(SQLHDBC dbc, int query_timeout_seconds) {
     if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &handle_))) {
         throw make_error(SQL_HANDLE_DBC, dbc, "cannot allocate a statement", nullptr, {});
+    }
+    if (query_timeout_seconds > 0) {
+        SQLSetStmtAttr(handle_, SQL_ATTR_QUERY_TIMEOUT,
+                       reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(query_timeout_seconds)), 0);
     }
 }
 

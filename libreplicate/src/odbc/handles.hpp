@@ -34,7 +34,9 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets);
 /// An owned statement handle.
 class Statement {
 public:
-    explicit Statement(SQLHDBC dbc);
+    /// \p query_timeout_seconds > 0 sets SQL_ATTR_QUERY_TIMEOUT (a driver that cannot is
+    /// left without it).
+    explicit Statement(SQLHDBC dbc, int query_timeout_seconds = 0);
     ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;

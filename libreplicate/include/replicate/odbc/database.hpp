@@ -1,7 +1,9 @@
 #pragma once
 /// \file odbc/database.hpp
-/// ODBC-backed Source, Target and a connection for checks. Sessions, transactions and DDL go
-/// through SOCI; row data goes through raw ODBC on SOCI's handles. No ODBC or SOCI type here.
+/// ODBC-backed Source, Target and a connection for checks. Sessions and transactions go
+/// through SOCI (the SQL Server drivers' through connections the library opens itself, so that
+/// attributes can be set before connecting); statements and row data go through raw ODBC on
+/// the connection's handle. No ODBC or SOCI type here.
 
 #include <memory>
 #include <optional>
@@ -30,6 +32,9 @@ struct ServerInfo {
     std::string database;
     /// Set where the DBMS can tell (SQL Server: DATABASEPROPERTYEX Updateability).
     std::optional<bool> read_only;
+    /// A source connection's reads: the isolation used and whether they can block the
+    /// source's writers. Empty for a target connection.
+    ReadConsistency reads;
 };
 
 /// One open connection. Not thread-safe.
@@ -111,6 +116,9 @@ public:
     std::vector<std::string> planned_statements(const Partition& partition,
                                                 const Schema& source_schema) override;
     std::vector<LedgerEntry> entries(const QualifiedName& target_table) override;
+    /// 1 with TargetOptions::table_lock: each month's DELETE holds an intent lock on the table
+    /// that a second writer's INSERT ... WITH (TABLOCK) would wait for, and the other way round.
+    int max_writers_per_table() const override;
     /// Keeps the run history in the table replicate_run of the target schema.
     void begin_run(const RunRecord& run) override;
     void end_run(const RunRecord& run) override;
