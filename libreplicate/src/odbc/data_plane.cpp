@@ -394,8 +394,15 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
             chunk_rows_ = std::clamp<std::size_t>(options_.batch_bytes / width, 1000, 50000);
             const std::string order = " ORDER BY " + keys + " " + d.limit_clause(chunk_rows_);
             const std::string after = key.size() == 1 ? keys + " > ?" : "(" + keys + ") > (" + marks + ")";
-            next_sql_ = sql_ + (sql_.find(" WHERE ") == std::string::npos ? " WHERE " : " AND ") + after + order;
-            sql_ += order;
+            // A statement hint (Dialect::range_statement_hint) stays last, after ORDER BY.
+            const std::string hint = d.range_statement_hint();
+            std::string base = sql_;
+            const bool hinted = !hint.empty() && base.size() >= hint.size() &&
+                                base.compare(base.size() - hint.size(), hint.size(), hint) == 0;
+            if (hinted) base.erase(base.size() - hint.size());
+            const std::string tail = order + (hinted ? hint : std::string());
+            next_sql_ = base + (base.find(" WHERE ") == std::string::npos ? " WHERE " : " AND ") + after + tail;
+            sql_ = base + tail;
             for (const std::string& stmt : d.snapshot_begin()) conn_.execute(stmt);
             snapshot_ = true;
         } else {
