@@ -362,6 +362,19 @@ TEST_CASE("the NULL-dates partition reads and replaces exactly the rows whose da
     CHECK(null_entries == 1);
 }
 
+TEST_CASE("a table named outside ASCII: created, written, read back and in the ledger under its name") {
+    // A café's tables in its own language; in the SQL Server drivers' path the names travel in
+    // UTF-16 SQL text and parameters (contract.*-direct).
+    Backend& b = backends::source();
+    const TableSpec t = fresh(b, "contract_caf\u00e9_\u9500\u552e");  // contract_café_销售
+    commit(b, month(t, "2025-02-01", "2025-03-01"), pick({2, 3, 4}));
+    commit(b, month(t, "2025-01-01", "2025-02-01"), pick({1}));
+    fixtures::check_same(expected(pick({1, 2, 3, 4})), read_all(b, t.target.table), b.name);
+    const std::vector<LedgerEntry> ledger = ledger_for(b, t);
+    REQUIRE(ledger.size() == 2);
+    for (const LedgerEntry& e : ledger) CHECK(e.target_table == t.target.display());
+}
+
 // Runs only in contract.sqlserver (REPLICATE_TEST_MSSQL): what docs/sqlserver.md says only a
 // live server can confirm, asked of the server's own catalog.
 TEST_CASE("SQL Server live: a created table's clustered date index, reads' isolation, text as UTF-16") {

@@ -552,3 +552,36 @@ TEST_CASE("a connection the library opens itself commits, rolls back and returns
     CHECK(message.find("NoSuchDriver") != std::string::npos);
     CHECK(message.find("s3cret") == std::string::npos);
 }
+
+// The SQL Server drivers move all text as UTF-16: SQL text, parameters and results. The
+// parameters and results of that path on sqliteodbc, with text in four scripts and outside
+// the BMP, checked with sqlite3 (sqliteodbc has no wide API for SQL text: unixODBC would
+// convert it through Latin-1, so that part runs on PostgreSQL and MariaDB, contract.*-direct).
+TEST_CASE("all text as UTF-16: a parameter and the result arrive byte for byte") {
+    using replicate::odbc::detail::Connection;
+    using replicate::odbc::detail::move_all_text_wide;
+    using replicate::odbc::detail::Params;
+    fixtures::TempDir dir;
+    const std::string path = dir.file("wide.db");
+    Sqlite(path).exec("CREATE TABLE T (id integer, name text)");
+    const std::string first = "Kopi \u00d3 \u6930\u6d46\u996d";                  // Kopi Ó 椰浆饭
+    const std::string second = "\u0ba8\u0ba9\u0bcd\u0bb1\u0bbf \U0001F35C caf\u00e9";  // நன்றி 🍜 café
+    Sqlite(path).exec("INSERT INTO T VALUES (1, '" + first + "')");
+    EndpointConfig endpoint;
+    endpoint.connection = "Driver=SQLite3;Database=" + path;
+    move_all_text_wide(true);
+    struct Reset {
+        ~Reset() { move_all_text_wide(false); }
+    } reset;
+    Connection conn(endpoint, false);
+    REQUIRE(conn.driver().wide_text);
+    Params p;
+    p.add_text(second);
+    conn.execute("INSERT INTO T VALUES (2, ?)", &p);
+    const auto rows = conn.query("SELECT name FROM T ORDER BY id");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0][0] == first);
+    CHECK(rows[1][0] == second);
+    Sqlite db(path);
+    CHECK(db.scalar("SELECT count(*) FROM T WHERE id = 2 AND name = '" + second + "'") == 1);
+}

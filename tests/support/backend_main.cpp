@@ -46,13 +46,21 @@ int main(int argc, char** argv) {
         backends::g_source = &source;
         backends::g_target = &target;
     }
-    // The SQL Server drivers' connections are opened by the library itself, not by SOCI: with
-    // REPLICATE_TEST_OPEN=direct every connection is, so that path runs on the DBMSs here.
-    const char* open = std::getenv("REPLICATE_TEST_OPEN");
-    const bool direct = open != nullptr && std::string(open) == "direct";
-    replicate::odbc::detail::open_all_connections_directly(direct);
+    // The SQL Server drivers' connections are opened by the library itself, not by SOCI, and
+    // move all text as UTF-16. REPLICATE_TEST_DRIVER_PATH=sqlserver: every connection does
+    // both, so that path runs on the DBMSs here; =direct: opened directly only (sqliteodbc has
+    // no wide API for SQL text).
+    const char* path = std::getenv("REPLICATE_TEST_DRIVER_PATH");
+    const std::string driver_path = path != nullptr ? path : "";
+    replicate::odbc::detail::open_all_connections_directly(driver_path == "sqlserver" ||
+                                                           driver_path == "direct");
+    replicate::odbc::detail::move_all_text_wide(driver_path == "sqlserver");
     std::cout << "source: " << source.name << ", target: " << target.name
-              << (direct ? " (every connection opened directly, not by SOCI)" : "") << "\n";
+              << (driver_path == "sqlserver" ? " (the SQL Server drivers' path: every connection "
+                                               "opened directly, not by SOCI, all text as UTF-16)"
+                  : driver_path == "direct"  ? " (every connection opened directly, not by SOCI)"
+                                             : "")
+              << "\n";
     doctest::Context context(argc, argv);
     const int rc = nonempty_run::run_nonempty(context);
     if (!std::getenv("REPLICATE_TEST_KEEP")) backends::forget_made_tables(source);

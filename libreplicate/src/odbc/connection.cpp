@@ -17,6 +17,7 @@
 
 #include "../log.hpp"
 #include "../text.hpp"
+#include "data_plane.hpp"
 #include "open_path.hpp"
 
 namespace replicate::odbc::detail {
@@ -77,10 +78,23 @@ void Params::bind(SQLHSTMT stmt, const Connection& conn) {
         ++n;
         void* data = nullptr;
         SQLLEN buffer_length = 0;
+        if (it.c_type == SQL_C_CHAR && conn.driver().wide_text) {
+            // As UTF-16, so the server converts into the column's collation, not the driver
+            // through the client's code page.
+            it.wide = utf8_to_utf16(it.text);
+            it.c_type = SQL_C_WCHAR;
+            it.sql_type = SQL_WVARCHAR;
+            it.size = std::max<SQLULEN>(1, it.wide.size());
+            it.indicator = static_cast<SQLLEN>(it.wide.size() * sizeof(char16_t));
+        }
         switch (it.c_type) {
         case SQL_C_CHAR:
             data = it.text.data();
             buffer_length = static_cast<SQLLEN>(it.text.size());
+            break;
+        case SQL_C_WCHAR:
+            data = it.wide.data();
+            buffer_length = it.indicator;
             break;
         case SQL_C_SBIGINT: data = &it.integer; break;
         case SQL_C_TYPE_DATE: data = &it.date; break;
@@ -306,6 +320,11 @@ void Connection::open(const std::string& connection, bool source, bool direct) {
     info_.database = get_info(h, SQL_DATABASE_NAME);
     dialect_ = dialect_for_dbms_name(info_.dbms_name);
     driver_ = &replicate::detail::driver_quirks(info_.driver_name);
+    if (all_text_wide() && !driver_->wide_text) {
+        wide_driver_ = *driver_;
+        wide_driver_.wide_text = true;
+        driver_ = &wide_driver_;
+    }
     info_.dialect = std::string(dialect_->key());
     dialect_->set_decimals_as_text(endpoint_.decimals_as_text);
     if (source) plan_source_reads();
@@ -336,6 +355,27 @@ void Connection::plan_source_reads() {
     }
     reads_ = plan_reads(endpoint_.isolation, *dialect_, versioning, info_.database);
     info_.reads = reads_.consistency;
+}
+
+namespace {
+std::u16string wide_sql(const std::string& sql) { return utf8_to_utf16(sql); }
+}  // namespace
+
+SQLRETURN Connection::exec_direct(SQLHSTMT stmt, const std::string& sql) const {
+    if (driver_ != nullptr && driver_->wide_text) {
+        std::u16string w = wide_sql(sql);
+        return SQLExecDirectW(stmt, reinterpret_cast<SQLWCHAR*>(w.data()),
+                              static_cast<SQLINTEGER>(w.size()));
+    }
+    return SQLExecDirect(stmt, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+}
+
+SQLRETURN Connection::prepare(SQLHSTMT stmt, const std::string& sql) const {
+    if (driver_ != nullptr && driver_->wide_text) {
+        std::u16string w = wide_sql(sql);
+        return SQLPrepareW(stmt, reinterpret_cast<SQLWCHAR*>(w.data()), static_cast<SQLINTEGER>(w.size()));
+    }
+    return SQLPrepare(stmt, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
 }
 
 int Connection::query_timeout() const {
@@ -430,8 +470,7 @@ void Connection::execute(const std::string& sql, Params* params) {
     Statement st(dbc(), query_timeout());
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
-    const SQLRETURN rc =
-        SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+    const SQLRETURN rc = exec_direct(st.get(), sql);
     // SQL_NO_DATA: a searched DELETE/UPDATE that touched no row.
     if (rc == SQL_NO_DATA) return;
     check(rc, SQL_HANDLE_STMT, st.get(), "statement failed: " + sql);
@@ -443,13 +482,50 @@ std::vector<Row> Connection::query(const Query& q) {
     return query(q.sql, &p);
 }
 
+std::optional<std::string> Connection::get_narrow(SQLHSTMT stmt, SQLUSMALLINT c,
+                                                  const std::string& sql) const {
+    std::string value;
+    char buf[1024];
+    for (;;) {
+        SQLLEN ind = 0;
+        const SQLRETURN g = SQLGetData(stmt, c, SQL_C_CHAR, buf, sizeof buf, &ind);
+        if (g == SQL_NO_DATA) break;
+        check(g, SQL_HANDLE_STMT, stmt, "reading a result failed: " + sql);
+        if (ind == SQL_NULL_DATA) return std::nullopt;
+        const bool more = g == SQL_SUCCESS_WITH_INFO &&
+                          (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
+        value.append(buf, more ? sizeof buf - 1 : std::strlen(buf));
+        if (!more) break;
+    }
+    return value;
+}
+
+// The same as UTF-16, converted to UTF-8 once whole (a surrogate pair may straddle pieces).
+std::optional<std::string> Connection::get_wide(SQLHSTMT stmt, SQLUSMALLINT c,
+                                                const std::string& sql) const {
+    std::u16string units;
+    char16_t buf[512];
+    for (;;) {
+        SQLLEN ind = 0;
+        const SQLRETURN g = SQLGetData(stmt, c, SQL_C_WCHAR, buf, sizeof buf, &ind);
+        if (g == SQL_NO_DATA) break;
+        check(g, SQL_HANDLE_STMT, stmt, "reading a result failed: " + sql);
+        if (ind == SQL_NULL_DATA) return std::nullopt;
+        const std::size_t room = sizeof buf / sizeof buf[0] - 1;
+        const bool more = g == SQL_SUCCESS_WITH_INFO &&
+                          (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
+        const std::size_t n = more ? room : static_cast<std::size_t>(ind) / sizeof(char16_t);
+        units.append(buf, std::min(n, room));
+        if (!more) break;
+    }
+    return utf16_to_utf8(units.data(), units.size());
+}
+
 std::vector<Row> Connection::query(const std::string& sql, Params* params) {
     Statement st(dbc(), query_timeout());
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
-    check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
-                        SQL_NTS),
-          SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    check(exec_direct(st.get(), sql), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
     SQLSMALLINT ncols = 0;
     check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
     std::vector<Row> rows;
@@ -459,24 +535,9 @@ std::vector<Row> Connection::query(const std::string& sql, Params* params) {
         check(rc, SQL_HANDLE_STMT, st.get(), "fetch failed: " + sql);
         Row row;
         for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(ncols); ++c) {
-            std::string value;
-            bool null = false;
-            char buf[1024];
-            for (;;) {
-                SQLLEN ind = 0;
-                const SQLRETURN g = SQLGetData(st.get(), c, SQL_C_CHAR, buf, sizeof buf, &ind);
-                if (g == SQL_NO_DATA) break;
-                check(g, SQL_HANDLE_STMT, st.get(), "reading a result failed: " + sql);
-                if (ind == SQL_NULL_DATA) {
-                    null = true;
-                    break;
-                }
-                const bool more = g == SQL_SUCCESS_WITH_INFO &&
-                                  (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
-                value.append(buf, more ? sizeof buf - 1 : std::strlen(buf));
-                if (!more) break;
-            }
-            row.push_back(null ? std::nullopt : std::optional<std::string>(std::move(value)));
+            std::optional<std::string> value = driver_->wide_text ? get_wide(st.get(), c, sql)
+                                                                  : get_narrow(st.get(), c, sql);
+            row.push_back(std::move(value));
         }
         rows.push_back(std::move(row));
     }
@@ -565,9 +626,7 @@ Schema Connection::describe(const QualifiedName& table) {
     Statement st(dbc(), query_timeout());
     const std::string sql = dialect_->describe(table);
     const Running running(*this, st.get());
-    check(SQLExecDirect(st.get(), reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
-                        SQL_NTS),
-          SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
+    check(exec_direct(st.get(), sql), SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
     // sqliteodbc describes results without lengths or decimal scales; the catalog keeps the
     // declared type ("decimal(16,4)", "varchar(30)").
     const std::map<std::string, std::string> declared = declared_types(table);

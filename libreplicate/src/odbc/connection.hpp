@@ -43,7 +43,8 @@ public:
     bool empty() const { return items_.empty(); }
     /// A range bound as the dialect wants it for a column of type \p column.
     void add_bound(const Timestamp& bound, RangeBinding binding, const ColumnType& column);
-    /// Binds all parameters to \p stmt; they must stay alive until it executes.
+    /// Binds all parameters to \p stmt; they must stay alive until it executes. Text goes as
+    /// UTF-16 where the connection's driver wants all text wide (DriverQuirks::wide_text).
     void bind(SQLHSTMT stmt, const Connection& conn);
 
 private:
@@ -53,6 +54,7 @@ private:
         SQLULEN size = 0;
         SQLSMALLINT digits = 0;
         std::string text;
+        std::u16string wide;  // the text as UTF-16, when bound wide
         long long integer = 0;
         SQL_DATE_STRUCT date{};
         SQL_TIMESTAMP_STRUCT timestamp{};
@@ -83,6 +85,11 @@ public:
     const ReadPlan& reads() const { return reads_; }
     /// "SOCI" or "direct": who opened the connection (link.hpp).
     const char* opened_by() const { return link_->kind(); }
+    /// SQLExecDirect / SQLPrepare of \p sql on \p stmt: through the wide (UTF-16) API where the
+    /// driver wants all text wide, so identifiers and literals never pass through the client's
+    /// code page (msodbcsql under a POSIX locale); the narrow API elsewhere.
+    SQLRETURN exec_direct(SQLHSTMT stmt, const std::string& sql) const;
+    SQLRETURN prepare(SQLHSTMT stmt, const std::string& sql) const;
     /// Seconds for SQL_ATTR_QUERY_TIMEOUT on this connection's statements: a source's
     /// SourceOptions::query_timeout_seconds where the driver honours it, else 0 (none).
     int query_timeout() const;
@@ -146,6 +153,8 @@ private:
     void set_running(SQLHSTMT stmt) noexcept;
     void open(const std::string& connection, bool source, bool direct);
     void plan_source_reads();
+    std::optional<std::string> get_narrow(SQLHSTMT stmt, SQLUSMALLINT column, const std::string& sql) const;
+    std::optional<std::string> get_wide(SQLHSTMT stmt, SQLUSMALLINT column, const std::string& sql) const;
     Error link_failure(const LinkError& e, const std::string& what) const;
 
     std::mutex running_mutex_;
@@ -158,6 +167,7 @@ private:
     ReadPlan reads_;
     std::unique_ptr<Dialect> dialect_;
     const replicate::detail::DriverQuirks* driver_ = nullptr;
+    replicate::detail::DriverQuirks wide_driver_;  // driver_ with all text wide (tests)
     ServerInfo info_;
     bool in_transaction_ = false;
     bool explicit_transaction_ = false;  // begun with the dialect's begin_statement()

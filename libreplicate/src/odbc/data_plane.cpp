@@ -39,10 +39,6 @@ constexpr std::size_t long_chunk = 64 * 1024;
 // Parameter buffers of one insert call are capped; wider rows insert in smaller chunks.
 constexpr std::size_t insert_buffer_budget = std::size_t{16} << 20;
 
-SQLCHAR* sql_text(const std::string& s) {
-    return reinterpret_cast<SQLCHAR*>(const_cast<char*>(s.c_str()));
-}
-
 /// Parses "HH:MM:SS[.fffffffff]" into the time part of a Timestamp; false if malformed.
 bool parse_time(std::string_view s, Timestamp& t) {
     if (s.size() < 8 || s[2] != ':' || s[5] != ':') return false;
@@ -317,11 +313,12 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::decimal: width = t.precision > 0 ? t.precision + 32 : 200; break;
         case Type::text:
             if (conn.driver().wide_text) {
-                // n UTF-16 code units plus the terminator: nvarchar(n) holds n units; varchar(n)
-                // n bytes, which are at most n units in any code page (a 4-byte UTF-8
-                // character of a _UTF8 collation is 2 units).
+                // Two UTF-16 units per declared character plus the terminator: SQL Server's
+                // nvarchar(n) holds n units and varchar(n) n bytes (at most n units in any
+                // code page), but where n counts characters (PostgreSQL, MariaDB) a character
+                // outside the BMP takes two units.
                 c_type = SQL_C_WCHAR;
-                width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) + 1) * 2 : 0;
+                width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) * 2 + 1) * 2 : 0;
             } else {
                 // Up to 4 UTF-8 bytes per character, plus the terminator.
                 width = t.length > 0 && enforced ? static_cast<SQLLEN>(t.length) * 4 + 1 : 0;
@@ -460,7 +457,7 @@ void OdbcBatchReader::execute_query() {
     chunk_read_ = 0;
     const std::string& sql = again ? next_sql_ : sql_;
     const Connection::Running running(conn_, h);
-    conn_.check(SQLExecDirect(h, sql_text(sql), SQL_NTS), SQL_HANDLE_STMT, h,
+    conn_.check(conn_.exec_direct(h, sql), SQL_HANDLE_STMT, h,
                 "reading " + label_ + " failed");
 }
 
@@ -755,7 +752,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         }
         params_.push_back(std::move(p));
     }
-    conn_.check(SQLPrepare(stmt_.get(), sql_text(sql_), SQL_NTS), SQL_HANDLE_STMT, stmt_.get(),
+    conn_.check(conn_.prepare(stmt_.get(), sql_), SQL_HANDLE_STMT, stmt_.get(),
                 "cannot prepare the insert into " + table_.display());
 }
 

@@ -14,6 +14,7 @@ namespace replicate::odbc::detail {
 namespace {
 
 std::atomic<bool> direct_for_all{false};
+std::atomic<bool> wide_for_all{false};
 
 LinkError link_error(const soci::odbc_soci_error& e) {
     return {reinterpret_cast<const char*>(e.odbc_error_code()), static_cast<long>(e.native_error_code()),
@@ -147,5 +148,7 @@ std::unique_ptr<Link> open_direct_link(const std::string& connection,
 
 void open_all_connections_directly(bool on) { direct_for_all = on; }
 bool all_connections_open_directly() { return direct_for_all; }
+void move_all_text_wide(bool on) { wide_for_all = on; }
+bool all_text_wide() { return wide_for_all; }
 
 }  // namespace replicate::odbc::detail

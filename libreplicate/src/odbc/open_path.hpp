@@ -10,5 +10,9 @@ namespace replicate::odbc::detail {
 /// (false, the default). Thread-safe.
 void open_all_connections_directly(bool on);
 bool all_connections_open_directly();
+/// Every connection opened from now on moves all text as UTF-16 (SQL text, parameters,
+/// results), as the SQL Server drivers' connections do (DriverQuirks::wide_text). Thread-safe.
+void move_all_text_wide(bool on);
+bool all_text_wide();
 
 }  // namespace replicate::odbc::detail
