@@ -212,6 +212,13 @@ public:
                              bool partition_index_follows = false) const;
     /// Kind of a driver error, from SQLSTATE and native code only.
     virtual ErrorKind classify(std::string_view sqlstate, long native_code) const;
+    /// True if the error is a lock wait that ran out of the session's lock timeout (SQL Server
+    /// 1222, PostgreSQL 55P03, MariaDB 1205): its message then names the setting.
+    virtual bool is_lock_timeout(std::string_view sqlstate, long native_code) const {
+        (void)sqlstate;
+        (void)native_code;
+        return false;
+    }
     /// Target writes to one database must be serialised (SQLite has one writer at a time).
     virtual bool serialize_writes() const { return false; }
     /// Timestamps are bound as exact text instead of SQL_TIMESTAMP_STRUCT (sqliteodbc binds
@@ -232,6 +239,10 @@ public:
     /// holds 15 significant digits). Set from [target] decimal_storage.
     void set_decimals_as_text(bool on) { decimals_as_text_ = on; }
     bool decimals_as_text() const { return decimals_as_text_; }
+    /// UTF-16 units a declared text length of 1 may take: 1 where lengths count UTF-16 units
+    /// or bytes (SQL Server: nvarchar(n) units, varchar(n) bytes), 2 where they count
+    /// characters (a character outside the BMP is two units).
+    virtual int utf16_units_per_declared_character() const { return 2; }
     /// False where declared lengths are not enforced (SQLite: varchar(10) may hold 50
     /// characters): text and binary are then read without a length-sized buffer.
     virtual bool enforces_lengths() const { return true; }

@@ -3,7 +3,7 @@
 # a PostgreSQL table made and locked with psql (another session's ACCESS EXCLUSIVE lock, as an
 # ALTER TABLE or a TRUNCATE holds it); the target is SQLite:
 # - with [source] lock_timeout = 2 the run gives up within seconds: exit 1, one line naming
-#   the lock timeout (55P03), nothing written; with lock_timeout = 0 (the DBMS's default) the
+#   the lock timeout (55P03) and the setting, nothing written; with lock_timeout = 0 (the DBMS's default) the
 #   same run is still waiting 8 s later;
 # - once the lock is gone, the same command copies every row (checked with sqlite3);
 # - test_connection names the source's read isolation, and the report carries it.
@@ -33,9 +33,9 @@ start=$(date +%s)
 run short.toml >out 2>&1
 code=$?
 took=$(( $(date +%s) - start ))
-[ "$code" = 1 ] && [ "$took" -lt 20 ] && [ "$(wc -l <out)" = 1 ] && grep -q "55P03" out && grep -q "lock timeout" out \
+[ "$code" = 1 ] && [ "$took" -lt 20 ] && [ "$(wc -l <out)" = 1 ] && grep -q "55P03" out && grep -q "longer than \[source\] lock_timeout = 2 s" out \
     && [ ! -s dw.db -o "$(sqlite3 dw.db "SELECT count(*) FROM sqlite_master WHERE name = '$T'")" = 0 ] \
-    && ok "a locked source table: lock_timeout = 2 gives up after ${took} s, exit 1, one line naming 55P03, nothing written" \
+    && ok "a locked source table: lock_timeout = 2 gives up after ${took} s, exit 1, one line naming 55P03 and the setting, nothing written" \
     || { bad "locked source with lock_timeout = 2: exit $code after ${took} s"; cat out; }
 
 run forever.toml >/dev/null 2>&1 &

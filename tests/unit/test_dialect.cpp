@@ -382,6 +382,17 @@ TEST_CASE("SQL Server drivers: all text as UTF-16, time(n) as SQL_SS_TIME2, open
         CHECK_FALSE(q.honours_query_timeout);
         CHECK(q.time_sql_type == 92);  // SQL_TYPE_TIME
     }
+    // A wide fetch buffer holds the declared length in UTF-16 units: SQL Server counts units
+    // (nvarchar) or bytes (varchar); the others count characters, up to two units each.
+    CHECK(make_dialect("sqlserver")->utf16_units_per_declared_character() == 1);
+    for (const char* key : {"postgresql", "mariadb", "sqlite"}) {
+        CHECK(make_dialect(key)->utf16_units_per_declared_character() == 2);
+    }
+    // Lock waits that ran out of the lock timeout name the setting in their message.
+    CHECK(make_dialect("sqlserver")->is_lock_timeout("HY000", 1222));
+    CHECK(make_dialect("postgresql")->is_lock_timeout("55P03", 7));
+    CHECK(make_dialect("mariadb")->is_lock_timeout("HY000", 1205));
+    CHECK_FALSE(make_dialect("sqlserver")->is_lock_timeout("40001", 1205));  // a deadlock
     // FreeTDS would convert text through the C locale's charset (ISO-8859-1): UTF-8 is added,
     // a charset the user gave is kept.
     const auto& tds = driver_quirks("FreeTDS");

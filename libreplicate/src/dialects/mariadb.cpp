@@ -131,6 +131,7 @@ public:
         return "CREATE TABLE " + qualified(staging) + " LIKE " + qualified(target);
     }
 
+    bool is_lock_timeout(std::string_view, long native) const override { return native == 1205; }
     ErrorKind classify(std::string_view state, long native) const override {
         switch (native) {
         case 1213:  // deadlock

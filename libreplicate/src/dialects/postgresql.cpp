@@ -106,6 +106,7 @@ public:
         return {"SELECT pg_advisory_unlock(CAST(? AS bigint))", {std::to_string(key)}};
     }
 
+    bool is_lock_timeout(std::string_view state, long) const override { return state == "55P03"; }
     ErrorKind classify(std::string_view state, long native) const override {
         if (state == "40001" || state == "40P01" || state == "55P03" || state == "57P01" ||
             state == "57P02" || state == "57P03") {

@@ -142,6 +142,7 @@ public:
                column_type(column.type) + " NULL";
     }
 
+    bool is_lock_timeout(std::string_view, long native) const override { return native == 1222; }
     ErrorKind classify(std::string_view state, long native) const override {
         switch (native) {
         case 1205:   // deadlock victim
@@ -196,6 +197,7 @@ public:
     }
 
     std::size_t max_identifier_length() const override { return 128; }
+    int utf16_units_per_declared_character() const override { return 1; }
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {
         if (lock_timeout <= 0) return {};

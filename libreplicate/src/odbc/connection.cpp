@@ -208,7 +208,7 @@ std::string get_info(SQLHDBC dbc, SQLUSMALLINT what) {
 }  // namespace
 
 Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRegistry* registry)
-    : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)) {
+    : endpoint_(endpoint), secrets_(secrets_of(endpoint.connection)), source_(source) {
     const int busy = source ? 30 : std::max(1, endpoint.wait_for_other_run_seconds);
     std::string connection = endpoint.connection;
     std::optional<std::string> driver = replicate::detail::connection_attribute(connection, "driver");
@@ -449,6 +449,14 @@ bool Connection::is_dead() const {
 
 Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what) const {
     Error e = make_error(handle_type, handle, what, dialect_.get(), secrets_);
+    if (dialect_ && dialect_->is_lock_timeout(e.sqlstate(), e.native_code()) &&
+        endpoint_.lock_timeout_seconds > 0) {
+        return Error(e.kind(),
+                     std::string(e.what()) + " (another session held a lock longer than [" +
+                         (source_ ? "source" : "target") + "] lock_timeout = " +
+                         std::to_string(endpoint_.lock_timeout_seconds) + " s)",
+                     e.sqlstate(), e.native_code());
+    }
     if ((e.kind() == ErrorKind::internal || e.kind() == ErrorKind::data) && is_dead()) {
         return Error(ErrorKind::transient, std::string(e.what()) + " (connection lost)",
                      e.sqlstate(), e.native_code());

@@ -161,6 +161,7 @@ private:
     SQLHSTMT running_ = SQL_NULL_HSTMT;
     EndpointConfig endpoint_;
     std::vector<std::string> secrets_;
+    bool source_ = false;
     // Shared with the thread that opens it: a connect that outlives the timeout is abandoned
     // and finishes (and is closed) in the background.
     std::shared_ptr<Link> link_;

@@ -313,12 +313,14 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
         case Type::decimal: width = t.precision > 0 ? t.precision + 32 : 200; break;
         case Type::text:
             if (conn.driver().wide_text) {
-                // Two UTF-16 units per declared character plus the terminator: SQL Server's
+                // The declared length in UTF-16 units, plus the terminator: SQL Server's
                 // nvarchar(n) holds n units and varchar(n) n bytes (at most n units in any
-                // code page), but where n counts characters (PostgreSQL, MariaDB) a character
+                // code page); where n counts characters (PostgreSQL, MariaDB) a character
                 // outside the BMP takes two units.
                 c_type = SQL_C_WCHAR;
-                width = t.length > 0 && enforced ? (static_cast<SQLLEN>(t.length) * 2 + 1) * 2 : 0;
+                const SQLLEN units = static_cast<SQLLEN>(t.length) *
+                                     conn.dialect().utf16_units_per_declared_character();
+                width = t.length > 0 && enforced ? (units + 1) * 2 : 0;
             } else {
                 // Up to 4 UTF-8 bytes per character, plus the terminator.
                 width = t.length > 0 && enforced ? static_cast<SQLLEN>(t.length) * 4 + 1 : 0;
