@@ -858,7 +858,9 @@ std::vector<PlannedPartition> Orchestrator::dry_run(const Plan& plan) {
 }
 
 std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan) {
-    // Every table is checked before anything is written.
+    // Every table is checked before anything is written. A transient failure (a lock held
+    // past the source's lock timeout, a deadlock, a lost connection) is retried like a
+    // partition's, on a new connection; anything else stops the run.
     std::vector<TableWork> work(plan.tables.size());
     std::unique_ptr<Source> source = source_.connect();
     source_reads_ = source->read_consistency();
@@ -874,12 +876,29 @@ std::vector<Orchestrator::TableWork> Orchestrator::check_tables(const Plan& plan
             throw Error(ErrorKind::config,
                         spec.source.display() + " is partitioned but the plan has no range");
         }
-        t.schema = source->describe(spec.source);
-        if (spec.mode == TableMode::partitioned) {
-            check_date_column(spec, t.schema);
-            t.null_rows = source->count_null_partition_rows(spec);
+        for (int attempt = 1;; ++attempt) {
+            try {
+                if (!source) source = source_.connect();
+                t.schema = source->describe(spec.source);
+                if (spec.mode == TableMode::partitioned) {
+                    check_date_column(spec, t.schema);
+                    t.null_rows = source->count_null_partition_rows(spec);
+                }
+                target_.validate(spec, t.schema);
+                break;
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::transient || attempt >= options_.retry.max_attempts ||
+                    is_cancelled(options_.cancel)) {
+                    throw;
+                }
+                const auto delay = options_.retry.delay_before(attempt + 1);
+                REPLICATE_LOG(warning) << "checking " << spec.source << ", attempt " << attempt
+                                       << " failed (transient): " << e.what() << "; retrying in "
+                                       << delay.count() << " ms";
+                source.reset();
+                interruptible_sleep(delay, options_.cancel);
+            }
         }
-        target_.validate(spec, t.schema);
     }
     return work;
 }

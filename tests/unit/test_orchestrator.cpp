@@ -529,3 +529,70 @@ TEST_CASE("a dry run counts each partition's rows, marks what --resume skips, an
         CHECK(p.skipped);
     }
 }
+
+TEST_CASE("the checks before a run retry a transient failure (a lock timeout) on a new connection") {
+    // describe() fails the first \p failures times with \p kind, as a source table locked past
+    // [source] lock_timeout does.
+    class FlakySource : public Source {
+    public:
+        FlakySource(std::unique_ptr<Source> inner, std::atomic<int>& failures, ErrorKind kind,
+                    std::atomic<int>& calls)
+            : inner_(std::move(inner)), failures_(failures), kind_(kind), calls_(calls) {}
+        Schema describe(const QualifiedName& t) override {
+            ++calls_;
+            if (failures_-- > 0) throw Error(kind_, "canceling statement due to lock timeout", "55P03");
+            return inner_->describe(t);
+        }
+        std::unique_ptr<BatchReader> read(const Partition& p, const Schema& s, const ReadOptions& o) override {
+            return inner_->read(p, s, o);
+        }
+        std::int64_t count_null_partition_rows(const TableSpec& t) override {
+            return inner_->count_null_partition_rows(t);
+        }
+
+    private:
+        std::unique_ptr<Source> inner_;
+        std::atomic<int>& failures_;
+        ErrorKind kind_;
+        std::atomic<int>& calls_;
+    };
+    class FlakyFactory : public SourceFactory {
+    public:
+        FlakyFactory(std::shared_ptr<MemoryDatabase> db, int failures, ErrorKind kind)
+            : inner_(std::move(db)), failures_(failures), kind_(kind) {}
+        std::unique_ptr<Source> connect() override {
+            ++connects;
+            return std::make_unique<FlakySource>(inner_.connect(), failures_, kind_, calls);
+        }
+        std::atomic<int> connects{0};
+        std::atomic<int> calls{0};
+
+    private:
+        MemorySourceFactory inner_;
+        std::atomic<int> failures_;
+        ErrorKind kind_;
+    };
+    auto src = source_db();
+    {
+        FlakyFactory source(src, 2, ErrorKind::transient);
+        MemoryTarget target(std::make_shared<MemoryDatabase>());
+        const RunReport report = Orchestrator(source, target, fast(2)).run(plan({"A"}));
+        CHECK(report.ok());
+        CHECK(source.calls.load() >= 3);  // two failures, then the check that passed
+        CHECK(source.connects.load() >= 3);  // each retry on a new connection
+    }
+    {
+        FlakyFactory source(src, 5, ErrorKind::transient);  // more than the 3 attempts
+        MemoryTarget target(std::make_shared<MemoryDatabase>());
+        CHECK(test::error_kind([&] { Orchestrator(source, target, fast(2)).run(plan({"A"})); }) ==
+              ErrorKind::transient);
+        CHECK(source.calls.load() == 3);
+    }
+    {
+        FlakyFactory source(src, 1, ErrorKind::config);  // never retried
+        MemoryTarget target(std::make_shared<MemoryDatabase>());
+        CHECK(test::error_kind([&] { Orchestrator(source, target, fast(2)).run(plan({"A"})); }) ==
+              ErrorKind::config);
+        CHECK(source.calls.load() == 1);
+    }
+}
