@@ -1007,31 +1007,28 @@ void Orchestrator::schedule(std::vector<TableWork>& work, const std::string& run
                         queued[table].pop_front();
                     }
                 }
-                if (next) {
-                    try {
-                        launch(table, *next);
-                    } catch (...) {
-                        // post() does not fail short of memory; the partition is then lost
-                        // to the count, so the countdown must not wait for it.
-                        countdown.done();
-                    }
-                }
+                if (next) launch(table, *next);
                 countdown.done();
             });
         };
+        // Every table's partitions are queued before any starts, so a task that ends at once
+        // still finds the rest of its table's queue.
         for (std::size_t table = 0; table < work.size(); ++table) {
-            TableWork& t = work[table];
-            int started = 0;
-            for (std::size_t p = 0; p < t.parts.size(); ++p) {
-                if (!t.to_run[p]) continue;
-                if (per_table > 0 && started >= per_table) {
-                    std::lock_guard<std::mutex> lock(queue_mutex);
-                    queued[table].push_back(p);
-                    continue;
-                }
-                ++started;
-                launch(table, p);
+            for (std::size_t p = 0; p < work[table].parts.size(); ++p) {
+                if (work[table].to_run[p]) queued[table].push_back(p);
             }
+        }
+        for (std::size_t table = 0; table < work.size(); ++table) {
+            std::vector<std::size_t> first;
+            {
+                std::lock_guard<std::mutex> lock(queue_mutex);
+                while (!queued[table].empty() &&
+                       (per_table <= 0 || first.size() < static_cast<std::size_t>(per_table))) {
+                    first.push_back(queued[table].front());
+                    queued[table].pop_front();
+                }
+            }
+            for (std::size_t p : first) launch(table, p);
         }
         if (n_run > 0) countdown.wait();
         pool.join();
