@@ -109,15 +109,17 @@ std::string where(const Dialect& d, const std::string& column, RowFilter filter,
     if (column.empty()) return {};
     const std::string q = d.quote(column);
     if (filter == RowFilter::is_null) return " WHERE " + q + " IS NULL";
-    std::string sql;
     if (literal != nullptr) {
-        sql = " WHERE " + q + " >= '" + bound_text(literal->first) + "' AND " + q + " < '" +
-              bound_text(literal->second) + "'";
-    } else {
-        const std::string marker = d.range_parameter(type);
-        sql = " WHERE " + q + " >= " + marker + " AND " + q + " < " + marker;
+        return " WHERE " + q + " >= '" + bound_text(literal->first) + "' AND " + q + " < '" +
+               bound_text(literal->second) + "'";
     }
-    return sql + d.range_statement_hint();
+    const std::string marker = d.range_parameter(type);
+    return " WHERE " + q + " >= " + marker + " AND " + q + " < " + marker;
+}
+
+/// The statement hint of a range statement (Dialect::range_statement_hint), which ends it.
+std::string hint(const Dialect& d, const std::string& column, RowFilter filter) {
+    return column.empty() || filter != RowFilter::range ? std::string() : d.range_statement_hint();
 }
 
 const ColumnType* type_of(const Schema& schema, const std::string& column, const Dialect& d) {
@@ -128,21 +130,24 @@ const ColumnType* type_of(const Schema& schema, const std::string& column, const
 
 std::string Dialect::select(const QualifiedName& table, const Schema& schema,
                             const std::string& partition_column, RowFilter filter,
-                            const std::pair<Timestamp, Timestamp>* literal_bounds) const {
+                            const std::pair<Timestamp, Timestamp>* literal_bounds,
+                            const std::string& tail) const {
     std::string list;
     for (const Column& c : schema) {
         if (!list.empty()) list += ", ";
         list += select_expression(quote(c.name), c.type);
     }
     return "SELECT " + list + " FROM " + qualified(table) +
-           where(*this, partition_column, filter, literal_bounds, type_of(schema, partition_column, *this));
+           where(*this, partition_column, filter, literal_bounds, type_of(schema, partition_column, *this)) +
+           tail + hint(*this, partition_column, filter);
 }
 
 std::string Dialect::count(const QualifiedName& table, const std::string& partition_column,
                            RowFilter filter, const std::pair<Timestamp, Timestamp>* literal_bounds,
                            const ColumnType* column_type) const {
     return "SELECT COUNT(*) FROM " + qualified(table) +
-           where(*this, partition_column, filter, literal_bounds, column_type);
+           where(*this, partition_column, filter, literal_bounds, column_type) +
+           hint(*this, partition_column, filter);
 }
 
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
@@ -152,7 +157,8 @@ std::string Dialect::count_null(const QualifiedName& table, const std::string& c
 std::string Dialect::delete_rows(const QualifiedName& table, const std::string& partition_column,
                                  RowFilter filter, const ColumnType* column_type) const {
     return "DELETE FROM " + qualified(table) +
-           where(*this, partition_column, filter, nullptr, column_type);
+           where(*this, partition_column, filter, nullptr, column_type) +
+           hint(*this, partition_column, filter);
 }
 
 std::string Dialect::insert(const QualifiedName& table, const Schema& schema,

@@ -86,9 +86,12 @@ public:
     /// or, given \p literal_bounds, by the range written as 'YYYY-MM-DD' literals (rendered
     /// from the Date values, digits and dashes only) for a driver that buffers the whole result
     /// of a statement with parameters (streams_only_without_parameters()).
+    /// \p tail goes after the WHERE clause and before the statement hint (a keyset condition,
+    /// ORDER BY ... LIMIT).
     std::string select(const QualifiedName& table, const Schema& schema,
                        const std::string& partition_column, RowFilter filter = RowFilter::range,
-                       const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr) const;
+                       const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr,
+                       const std::string& tail = {}) const;
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
     /// COUNT(*) of the rows select() would return with the same arguments; \p column_type, the

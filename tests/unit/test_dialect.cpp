@@ -246,8 +246,10 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     dt2 = d->refine(dt2);
     CHECK(d->delete_rows(dst, "D", RowFilter::range, &dt2) ==
           "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] >= ? AND [D] < ? OPTION (RECOMPILE)");
-    CHECK(d->delete_rows(dst, "D", RowFilter::range, &dt2) ==
-          "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] >= ? AND [D] < ? OPTION (RECOMPILE)");
+    // A keyset read's condition and ORDER BY go between the WHERE clause and the hint.
+    CHECK(d->select(dst, {s[0]}, "SALES_ID", RowFilter::range, nullptr, " AND [SALES_ID] > ? ORDER BY [SALES_ID]") ==
+          "SELECT [SALES_ID] FROM [dbo].[com_5013_APP_4_SALES] WHERE [SALES_ID] >= ? AND [SALES_ID] < ? "
+          "AND [SALES_ID] > ? ORDER BY [SALES_ID] OPTION (RECOMPILE)");
     CHECK(d->delete_rows(dst, "D", RowFilter::is_null) ==
           "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [D] IS NULL");
     CHECK(d->insert(dst, {s[0], s[1]}) ==

@@ -356,13 +356,13 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
     const bool literal = partition.range() && conn.driver().streams_only_without_parameters;
     const std::pair<Timestamp, Timestamp> bounds =
         partition.range() ? column_bounds(partition) : std::pair<Timestamp, Timestamp>{};
-    sql_ = d.select(spec.source, ordered, column,
-                    partition.null_dates() ? RowFilter::is_null : RowFilter::range,
-                    literal ? &bounds : nullptr);
+    const RowFilter filter = partition.null_dates() ? RowFilter::is_null : RowFilter::range;
+    const std::pair<Timestamp, Timestamp>* literal_bounds = literal ? &bounds : nullptr;
+    sql_ = d.select(spec.source, ordered, column, filter, literal_bounds);
     if (partition.range() && !literal) {
-        auto it = std::find_if(schema.begin(), schema.end(),
-                               [&](const Column& c) { return c.name == column; });
-        const ColumnType ct = it != schema.end() ? it->type : ColumnType{Type::timestamp};
+        // The column select() compares, found by the same rule.
+        const Column* col = find_column(schema, column, d);
+        const ColumnType ct = col != nullptr ? col->type : ColumnType{Type::timestamp};
         const RangeBinding binding = d.range_binding(ct);
         params_.add_bound(bounds.first, binding, ct);
         params_.add_bound(bounds.second, binding, ct);
@@ -393,15 +393,10 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
             chunk_rows_ = std::clamp<std::size_t>(options_.batch_bytes / width, 1000, 50000);
             const std::string order = " ORDER BY " + keys + " " + d.limit_clause(chunk_rows_);
             const std::string after = key.size() == 1 ? keys + " > ?" : "(" + keys + ") > (" + marks + ")";
-            // A statement hint (Dialect::range_statement_hint) stays last, after ORDER BY.
-            const std::string hint = d.range_statement_hint();
-            std::string base = sql_;
-            const bool hinted = !hint.empty() && base.size() >= hint.size() &&
-                                base.compare(base.size() - hint.size(), hint.size(), hint) == 0;
-            if (hinted) base.erase(base.size() - hint.size());
-            const std::string tail = order + (hinted ? hint : std::string());
-            next_sql_ = base + (base.find(" WHERE ") == std::string::npos ? " WHERE " : " AND ") + after + tail;
-            sql_ = base + tail;
+            // A whole table's SELECT has no WHERE clause of its own.
+            const std::string next = (column.empty() ? " WHERE " : " AND ") + after;
+            sql_ = d.select(spec.source, ordered, column, filter, literal_bounds, order);
+            next_sql_ = d.select(spec.source, ordered, column, filter, literal_bounds, next + order);
             for (const std::string& stmt : d.snapshot_begin()) conn_.execute(stmt);
             snapshot_ = true;
         } else {
