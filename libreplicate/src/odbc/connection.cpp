@@ -490,43 +490,27 @@ std::vector<Row> Connection::query(const Query& q) {
     return query(q.sql, &p);
 }
 
-std::optional<std::string> Connection::get_narrow(SQLHSTMT stmt, SQLUSMALLINT c,
-                                                  const std::string& sql) const {
-    std::string value;
-    char buf[1024];
+// One column of the current row, piece by piece through a fixed buffer: \p Char is char
+// (SQL_C_CHAR) or char16_t (SQL_C_WCHAR); the indicator counts bytes either way.
+template <class Char>
+std::optional<std::basic_string<Char>> Connection::get_data(SQLHSTMT stmt, SQLUSMALLINT c,
+                                                            const std::string& sql) const {
+    constexpr SQLSMALLINT c_type = sizeof(Char) == 1 ? SQL_C_CHAR : SQL_C_WCHAR;
+    std::basic_string<Char> value;
+    Char buf[1024 / sizeof(Char)];
+    const std::size_t room = sizeof buf / sizeof(Char) - 1;  // one terminator
     for (;;) {
         SQLLEN ind = 0;
-        const SQLRETURN g = SQLGetData(stmt, c, SQL_C_CHAR, buf, sizeof buf, &ind);
+        const SQLRETURN g = SQLGetData(stmt, c, c_type, buf, sizeof buf, &ind);
         if (g == SQL_NO_DATA) break;
         check(g, SQL_HANDLE_STMT, stmt, "reading a result failed: " + sql);
         if (ind == SQL_NULL_DATA) return std::nullopt;
         const bool more = g == SQL_SUCCESS_WITH_INFO &&
                           (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
-        value.append(buf, more ? sizeof buf - 1 : std::strlen(buf));
+        value.append(buf, more ? room : std::min(room, static_cast<std::size_t>(ind) / sizeof(Char)));
         if (!more) break;
     }
     return value;
-}
-
-// The same as UTF-16, converted to UTF-8 once whole (a surrogate pair may straddle pieces).
-std::optional<std::string> Connection::get_wide(SQLHSTMT stmt, SQLUSMALLINT c,
-                                                const std::string& sql) const {
-    std::u16string units;
-    char16_t buf[512];
-    for (;;) {
-        SQLLEN ind = 0;
-        const SQLRETURN g = SQLGetData(stmt, c, SQL_C_WCHAR, buf, sizeof buf, &ind);
-        if (g == SQL_NO_DATA) break;
-        check(g, SQL_HANDLE_STMT, stmt, "reading a result failed: " + sql);
-        if (ind == SQL_NULL_DATA) return std::nullopt;
-        const std::size_t room = sizeof buf / sizeof buf[0] - 1;
-        const bool more = g == SQL_SUCCESS_WITH_INFO &&
-                          (ind == SQL_NO_TOTAL || ind >= static_cast<SQLLEN>(sizeof buf));
-        const std::size_t n = more ? room : static_cast<std::size_t>(ind) / sizeof(char16_t);
-        units.append(buf, std::min(n, room));
-        if (!more) break;
-    }
-    return utf16_to_utf8(units.data(), units.size());
 }
 
 std::vector<Row> Connection::query(const std::string& sql, Params* params) {
@@ -543,9 +527,14 @@ std::vector<Row> Connection::query(const std::string& sql, Params* params) {
         check(rc, SQL_HANDLE_STMT, st.get(), "fetch failed: " + sql);
         Row row;
         for (SQLUSMALLINT c = 1; c <= static_cast<SQLUSMALLINT>(ncols); ++c) {
-            std::optional<std::string> value = driver_->wide_text ? get_wide(st.get(), c, sql)
-                                                                  : get_narrow(st.get(), c, sql);
-            row.push_back(std::move(value));
+            if (driver_->wide_text) {
+                // Converted once whole: a surrogate pair may straddle two pieces.
+                const auto units = get_data<char16_t>(st.get(), c, sql);
+                row.push_back(units ? std::optional<std::string>(utf16_to_utf8(units->data(), units->size()))
+                                    : std::nullopt);
+            } else {
+                row.push_back(get_data<char>(st.get(), c, sql));
+            }
         }
         rows.push_back(std::move(row));
     }

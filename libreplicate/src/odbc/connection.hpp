@@ -153,8 +153,9 @@ private:
     void set_running(SQLHSTMT stmt) noexcept;
     void open(const std::string& connection, bool source, bool direct);
     void plan_source_reads();
-    std::optional<std::string> get_narrow(SQLHSTMT stmt, SQLUSMALLINT column, const std::string& sql) const;
-    std::optional<std::string> get_wide(SQLHSTMT stmt, SQLUSMALLINT column, const std::string& sql) const;
+    template <class Char>
+    std::optional<std::basic_string<Char>> get_data(SQLHSTMT stmt, SQLUSMALLINT column,
+                                                    const std::string& sql) const;
     Error link_failure(const LinkError& e, const std::string& what) const;
 
     std::mutex running_mutex_;
