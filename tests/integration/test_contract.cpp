@@ -2,6 +2,7 @@
 #include <replicate/orchestrator.hpp>
 
 #include "../support/backends.hpp"
+#include "../support/reference.hpp"
 
 using namespace replicate;
 using backends::Backend;
@@ -373,6 +374,18 @@ TEST_CASE("a table named outside ASCII: created, written, read back and in the l
     const std::vector<LedgerEntry> ledger = ledger_for(b, t);
     REQUIRE(ledger.size() == 2);
     for (const LedgerEntry& e : ledger) CHECK(e.target_table == t.target.display());
+    // As the DBMS's own client finds them, by the name in UTF-8 it is given.
+    const std::string client = reference::client(b);
+    if (client.empty()) {
+        MESSAGE(b.name << " has no client here: checked through the library only");
+        return;
+    }
+    const std::string rows = reference::dump(client, t.target.table);
+    CHECK(std::count(rows.begin(), rows.end(), '\n') == 5);  // the header and 4 rows
+    std::string ledger_rows = reference::run_sql(
+        client, "SELECT COUNT(*) FROM replicate_ledger WHERE table_name = '" + t.target.table + "'");
+    ledger_rows.erase(ledger_rows.find_last_not_of(" \n") + 1);
+    CHECK(ledger_rows == "2");
 }
 
 // Runs only in contract.sqlserver (REPLICATE_TEST_MSSQL): what docs/sqlserver.md says only a
