@@ -145,13 +145,14 @@ std::string Dialect::select(const QualifiedName& table, const Schema& schema,
 std::string Dialect::count(const QualifiedName& table, const std::string& partition_column,
                            RowFilter filter, const std::pair<Timestamp, Timestamp>* literal_bounds,
                            const ColumnType* column_type) const {
-    return "SELECT COUNT(*) FROM " + qualified(table) +
+    return "SELECT " + count_all() + " FROM " + qualified(table) +
            where(*this, partition_column, filter, literal_bounds, column_type) +
            hint(*this, partition_column, filter);
 }
 
 std::string Dialect::count_null(const QualifiedName& table, const std::string& column) const {
-    return "SELECT COUNT(*) FROM " + qualified(table) + " WHERE " + quote(column) + " IS NULL";
+    return "SELECT " + count_all() + " FROM " + qualified(table) + " WHERE " + quote(column) +
+           " IS NULL";
 }
 
 std::string Dialect::delete_rows(const QualifiedName& table, const std::string& partition_column,

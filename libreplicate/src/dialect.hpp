@@ -92,6 +92,9 @@ public:
                        const std::string& partition_column, RowFilter filter = RowFilter::range,
                        const std::pair<Timestamp, Timestamp>* literal_bounds = nullptr,
                        const std::string& tail = {}) const;
+    /// The aggregate that counts rows: COUNT(*), or where COUNT(*) is a 32-bit integer that a
+    /// table past 2^31 rows overflows (SQL Server), COUNT_BIG(*).
+    virtual std::string count_all() const { return "COUNT(*)"; }
     /// Rows whose partition column is NULL.
     std::string count_null(const QualifiedName& table, const std::string& column) const;
     /// COUNT(*) of the rows select() would return with the same arguments; \p column_type, the
@@ -183,7 +186,8 @@ public:
         (void)key;
         return {};
     }
-    /// Releases a lock taken by try_lock_query() on the same session.
+    /// Releases a lock taken by try_lock_query() on the same session; returns one row whose
+    /// first column is 1 if it was released (0: the session did not hold it).
     virtual Query unlock_query(const std::string& name, std::int64_t key) const {
         (void)name;
         (void)key;

@@ -13,6 +13,13 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+std::string shorten(std::string_view s, std::size_t max) {
+    if (s.size() <= max) return std::string(s);
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
+    return std::string(s.substr(0, cut)) + "...";
+}
+
 std::string single_line(std::string_view s) {
     std::string out;
     out.reserve(s.size());

@@ -12,6 +12,9 @@ std::string lower(std::string_view s);
 /// \p s on one line: line breaks and tabs become single spaces, trailing space trimmed
 /// (drivers such as psqlODBC return multi-line messages).
 std::string single_line(std::string_view s);
+/// \p s cut to at most \p max bytes (at a UTF-8 character boundary) with "..." when cut, for
+/// messages that quote a long statement.
+std::string shorten(std::string_view s, std::size_t max);
 /// \p s with control characters shown as '?', for messages.
 std::string printable(std::string_view s);
 /// One "key=value" attribute of an ODBC connection string, where the parser found it.

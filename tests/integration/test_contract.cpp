@@ -1,6 +1,8 @@
 // The Source and Sink contract, one suite for every backend (REPLICATE_TEST_SOURCE).
 #include <replicate/orchestrator.hpp>
 
+#include <chrono>
+
 #include "../support/backends.hpp"
 #include "../support/reference.hpp"
 
@@ -155,6 +157,34 @@ TEST_CASE("the ledger duty: commit records the entry it is handed, and refuses o
     }
     fixtures::check_same(expected(pick({2, 3, 4})), read_all(b, t.target.table), b.name);
     for (const LedgerEntry& e : ledger_for(b, t)) CHECK(e.run_id == "run-duty");
+}
+
+TEST_CASE("a committed month's lock is released while its session lives on: another run need not wait") {
+    // Sessions live for the whole run: a lock released only when the session ends would make a
+    // second run wait for the first to finish entirely, not for the month it needs.
+    Backend& b = backends::target();
+    if (b.is_memory()) return;  // no locks between processes
+    const TableSpec t = fresh(b, "contract_unlock");
+    const Partition feb = month(t, "2025-02-01", "2025-03-01");
+    auto first_target = b.target();
+    auto first = first_target->open_sink("run-first");
+    first->begin(feb, schema());
+    first->write(batch_of(pick({2, 3})));
+    first->commit(LedgerEntry::for_partition(feb, 2, "run-first"));
+    // first's session is still open. Another run's sink, waiting at most 2 s, gets the month.
+    replicate::TargetOptions impatient = b.endpoint().target();
+    impatient.wait_for_other_run_seconds = 2;
+    odbc::OdbcTarget second_target(impatient);
+    auto second = second_target.open_sink("run-second");
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_NOTHROW(second->begin(feb, schema()));
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    second->write(batch_of(pick({2, 3, 4})));
+    second->commit(LedgerEntry::for_partition(feb, 3, "run-second"));
+    // And the first run's next partition of the same month waits for nobody either.
+    CHECK_NOTHROW(first->begin(feb, schema()));
+    first.reset();
+    fixtures::check_same(expected(pick({2, 3, 4})), read_all(b, t.target.table), b.name);
 }
 
 TEST_CASE("a sink destroyed without commit leaves the target as it was, ledger included") {

@@ -102,3 +102,47 @@ TEST_CASE("a parameter's ColumnSize: text and binary as long as their longest va
         CHECK_FALSE(parameter_sized_by_value(t));
     }
 }
+
+TEST_CASE("long text and binary parameters are declared as the (max) types, never ntext or image") {
+    using replicate::detail::driver_quirks;
+    const auto declared = [](const char* driver, SQLSMALLINT type, SQLULEN longest) {
+        return declared_parameter(driver_quirks(driver), type, longest);
+    };
+    using P = std::pair<SQLSMALLINT, SQLULEN>;
+    // msodbcsql: SQL_WVARCHAR up to 4000 units, above it (or unbounded) ColumnSize 0, which is
+    // nvarchar(max) (SQLBindParameter, SQL Server Native Client); SQL_WLONGVARCHAR would be
+    // ntext, which _SC and _UTF8 collations refuse (4189).
+    const char* ms = "ODBC Driver 18 for SQL Server";
+    CHECK(declared(ms, SQL_WVARCHAR, 4000) == P{SQL_WVARCHAR, 4000});
+    CHECK(declared(ms, SQL_WVARCHAR, 4001) == P{SQL_WVARCHAR, 0});
+    CHECK(declared(ms, SQL_WLONGVARCHAR, 12) == P{SQL_WVARCHAR, 12});
+    CHECK(declared(ms, SQL_WLONGVARCHAR, 70000) == P{SQL_WVARCHAR, 0});
+    CHECK(declared(ms, SQL_VARCHAR, 8001) == P{SQL_VARCHAR, 0});
+    CHECK(declared(ms, SQL_LONGVARBINARY, 8000) == P{SQL_VARBINARY, 8000});
+    CHECK(declared(ms, SQL_LONGVARBINARY, 8001) == P{SQL_VARBINARY, 0});
+    // A fixed binary(n) column's values go as varbinary: they keep their length, the column
+    // pads; and a BINARY(8) parameter is not sent (a TDS server took it for rowversion).
+    CHECK(declared(ms, SQL_BINARY, 8) == P{SQL_VARBINARY, 8});
+    CHECK(declared(ms, SQL_WCHAR, 0) == P{SQL_WVARCHAR, 1});
+    // FreeTDS: a ColumnSize of 0 would declare nvarchar(1); its long types are nvarchar(max)
+    // and varbinary(max) from TDS 7.2 on.
+    CHECK(declared("FreeTDS", SQL_WVARCHAR, 4000) == P{SQL_WVARCHAR, 4000});
+    CHECK(declared("FreeTDS", SQL_WVARCHAR, 4001) == P{SQL_WLONGVARCHAR, 4001});
+    CHECK(declared("FreeTDS", SQL_WLONGVARCHAR, 5) == P{SQL_WVARCHAR, 5});
+    CHECK(declared("FreeTDS", SQL_VARBINARY, 9000) == P{SQL_LONGVARBINARY, 9000});
+    CHECK(declared("FreeTDS", SQL_BINARY, 8) == P{SQL_VARBINARY, 8});
+    // Other DBMSs' drivers have no such limits: the column's own type.
+    CHECK(declared("psqlodbcw.so", SQL_WLONGVARCHAR, 70000) == P{SQL_WLONGVARCHAR, 70000});
+    CHECK(declared("libmaodbc.so", SQL_VARCHAR, 9000) == P{SQL_VARCHAR, 9000});
+    CHECK(declared("libsqlite3odbc.so", SQL_BINARY, 8) == P{SQL_VARBINARY, 8});
+}
+
+TEST_CASE("a failure without diagnostics still says what was done and what the driver returned") {
+    const Error e = make_error(FailedCall{SQL_HANDLE_STMT, SQL_NULL_HANDLE, SQL_NO_DATA}, "insert failed",
+                               nullptr, {});
+    CHECK(std::string(e.what()) ==
+          "insert failed: the driver returned SQL_NO_DATA and no diagnostic record, on the statement "
+          "or its connection");
+    CHECK(return_code_name(SQL_ERROR) == "SQL_ERROR");
+    CHECK(return_code_name(7) == "return code 7");
+}

@@ -41,6 +41,7 @@ TEST_CASE("created column types are exact equivalents") {
     vc.code_page = 1252;
     ColumnType nvc{Type::text, 100};
     nvc.national = true;
+    nvc.length_in_units = true;  // a SQL Server nvarchar(100)
     ColumnType max{Type::text, 0};
     max.collation = "Latin1_General_CI_AS";
     max.code_page = 1252;
@@ -194,6 +195,7 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
     rv.fixed_length = true;
     ColumnType name{Type::text, 100};
     name.national = true;
+    name.length_in_units = true;  // a SQL Server nvarchar(100): 100 UTF-16 units
     ColumnType id{Type::int64};
     id.nullable = false;
     ColumnType remark{Type::text, 0};  // varchar(max) of a SQL Server source, collation known
@@ -214,6 +216,15 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           "[DATETIME__SALES_DATE] datetime, [GRAND_TOTAL] decimal(16,4), [IS_VOID] tinyint, "
           "[CUSTOMER_NAME] nvarchar(100), [REMARK] varchar(max) COLLATE Chinese_PRC_CI_AS, "
           "[ROWVERSION] binary(8))");
+    // Lengths of other DBMSs count characters: nvarchar(n) holds n UTF-16 units, so a created
+    // column takes twice as many (10 emoji are 20 units), nvarchar(max) past 4000.
+    ColumnType chars{Type::text, 10};
+    ColumnType fixed_chars{Type::text, 5};
+    fixed_chars.fixed_length = true;
+    ColumnType wide_chars{Type::text, 2001};
+    CHECK(d->create_table(dst, {{"A", chars}, {"B", fixed_chars}, {"C", wide_chars}}) ==
+          "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([A] nvarchar(20), [B] nvarchar(10), "
+          "[C] nvarchar(max))");
     // The date index is the clustered one; the carried key is then nonclustered.
     CHECK(d->create_table(dst, {s[0], s[1]}, {"SALES_ID"}, true) ==
           "CREATE TABLE [dbo].[com_5013_APP_4_SALES] ([SALES_ID] bigint NOT NULL, "
@@ -230,10 +241,13 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           "[REMARK], [ROWVERSION] FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
           "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
     CHECK(d->count(src, "DATETIME__SALES_DATE", RowFilter::range, nullptr, &dt) ==
-          "SELECT COUNT(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
+          "SELECT COUNT_BIG(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
           "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
     CHECK(d->count_null(src, "DATETIME__SALES_DATE") ==
-          "SELECT COUNT(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] IS NULL");
+          "SELECT COUNT_BIG(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] IS NULL");
+    // COUNT(*) is int on SQL Server: every count of a table past 2^31 rows would fail (8115).
+    CHECK(make_dialect("postgresql")->count_null({"", "t"}, "D") ==
+          "SELECT COUNT(*) FROM \"t\" WHERE \"D\" IS NULL");
     CHECK(d->delete_rows(dst, "DATETIME__SALES_DATE", RowFilter::range, &dt) ==
           "DELETE FROM [dbo].[com_5013_APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= CAST(? AS "
           "datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
@@ -309,13 +323,15 @@ TEST_CASE("SQL Server text keeps its code page: the source's collation, else nva
     CHECK(d->column_type(utf8) == "varchar(max) COLLATE Latin1_General_100_CI_AS_SC_UTF8");
     // Text from PostgreSQL, MariaDB or SQLite is Unicode: varchar of an unknown code page
     // could turn characters into '?', so it becomes nvarchar (4000 characters, else max).
-    CHECK(d->column_type(ColumnType{Type::text, 50}) == "nvarchar(50)");
-    CHECK(d->column_type(ColumnType{Type::text, 5000}) == "nvarchar(max)");
+    // Their lengths count characters: nvarchar(2n) holds n of them outside the BMP.
+    CHECK(d->column_type(ColumnType{Type::text, 50}) == "nvarchar(100)");
+    CHECK(d->column_type(ColumnType{Type::text, 2000}) == "nvarchar(4000)");
+    CHECK(d->column_type(ColumnType{Type::text, 2001}) == "nvarchar(max)");
     // A collation name is written unquoted, so anything but letters, digits and '_' is dropped.
     ColumnType odd{Type::text, 10};
     odd.collation = "Latin1_General_CI_AS; DROP TABLE x";
     odd.code_page = 1252;
-    CHECK(d->column_type(odd) == "nvarchar(10)");
+    CHECK(d->column_type(odd) == "nvarchar(20)");
 }
 
 TEST_CASE("source reads: snapshot where the database allows it, else said to be locking") {
@@ -428,20 +444,27 @@ TEST_CASE("catalog look-ups stay in the connection's database and schema") {
 TEST_CASE("locks between runs, staging like the target, strict target sessions") {
     auto mssql = make_dialect("sqlserver");
     const Query lock = mssql->try_lock_query("libreplicate:00ff", 255);
-    CHECK(lock.sql == "SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
-                      "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
-                      "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
+    // No SET NOCOUNT ON: it would last for the session (FreeTDS then answers INSERTs with
+    // SQL_NO_DATA).
+    CHECK(lock.sql == "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+                      "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
     CHECK(lock.params == std::vector<std::string>{"libreplicate:00ff"});
+    // The release is a query whose row says it happened: an EXEC alone has no result to fetch
+    // (24000), and a failed release would leave the month locked for the session's life.
     CHECK(mssql->unlock_query("libreplicate:00ff", 255).sql ==
-          "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'");
+          "DECLARE @r int; EXEC @r = sp_releaseapplock @Resource = ?, @LockOwner = 'Session'; "
+          "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
     CHECK(mssql->create_table_like({"dbo", "t__staging"}, {"dbo", "t"}, {}) ==
           "SELECT TOP 0 * INTO [dbo].[t__staging] FROM [dbo].[t] UNION ALL SELECT TOP 0 * FROM [dbo].[t]");
     CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET LOCK_TIMEOUT 300000"});
     auto pg = make_dialect("postgresql");
     CHECK(pg->try_lock_query("x", -5).params == std::vector<std::string>{"-5"});
+    CHECK(pg->unlock_query("x", -5).sql ==
+          "SELECT CASE WHEN pg_advisory_unlock(CAST(? AS bigint)) THEN 1 ELSE 0 END");
     CHECK(pg->create_table_like({"", "s"}, {"", "t"}, {}) == "CREATE TABLE \"s\" (LIKE \"t\")");
     auto maria = make_dialect("mariadb");
     CHECK(maria->try_lock_query("libreplicate:1", 1).sql == "SELECT COALESCE(GET_LOCK(?, 0), 0)");
+    CHECK(maria->unlock_query("libreplicate:1", 1).sql == "SELECT COALESCE(RELEASE_LOCK(?), 0)");
     const auto setup = maria->target_session_setup(0);
     REQUIRE(setup.size() == 3);
     CHECK(setup[1].find("STRICT_ALL_TABLES") != std::string::npos);

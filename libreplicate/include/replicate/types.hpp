@@ -56,6 +56,10 @@ struct ColumnType {
     /// collation). Empty / 0 for every other column: its text is Unicode. Not compared.
     std::string collation;
     int code_page = 0;
+    /// text: \ref length counts storage units, not characters: UTF-16 code units (SQL Server
+    /// nchar/nvarchar, where a character outside the BMP takes two) or bytes (SQL Server
+    /// char/varchar). False: characters (PostgreSQL, MariaDB, SQLite). Not compared.
+    bool length_in_units = false;
 
     friend bool operator==(const ColumnType& a, const ColumnType& b);
     friend bool operator!=(const ColumnType& a, const ColumnType& b) { return !(a == b); }

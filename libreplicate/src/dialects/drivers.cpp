@@ -64,6 +64,8 @@ DriverQuirks sql_server_driver(const char* name, bool freetds) {
     q.opens_directly = true;
     q.honours_query_timeout = true;
     q.time_sql_type = sql_ss_time2;
+    q.long_parameters = freetds ? DriverQuirks::LongParameters::max_by_long_types
+                                : DriverQuirks::LongParameters::size_unlimited;
     if (freetds) q.complete = freetds_options;
     return q;
 }

@@ -36,6 +36,19 @@ struct DriverQuirks {
     /// The SQL type of a time parameter: SQL_TYPE_TIME (92), or SQL_SS_TIME2 (-154) for the
     /// SQL Server drivers, which refuse fractional seconds as SQL_TYPE_TIME (22008).
     short time_sql_type = 92;
+    /// How a text or binary parameter longer than SQL Server's bounded types allow (nvarchar
+    /// 4000 UTF-16 units, varchar and varbinary 8000 bytes), or of an unbounded column, is
+    /// declared. Never as SQL_WLONGVARCHAR / SQL_LONGVARBINARY on msodbcsql: it sends those as
+    /// ntext / image, which _SC and _UTF8 collations refuse (4189).
+    enum class LongParameters {
+        long_types,      ///< no limits (other DBMSs' drivers): SQL_(W)LONGVARCHAR, SQL_LONGVARBINARY
+        size_unlimited,  ///< msodbcsql: SQL_WVARCHAR / SQL_VARBINARY with ColumnSize 0
+                         ///< (SQL_SS_LENGTH_UNLIMITED), that is nvarchar(max) / varbinary(max)
+        max_by_long_types,  ///< FreeTDS: bounded types up to the limits, the long types above
+                            ///< them, which it sends as nvarchar(max) / varbinary(max) from TDS
+                            ///< 7.2 on (a ColumnSize of 0 would declare nvarchar(1))
+    };
+    LongParameters long_parameters = LongParameters::long_types;
     /// Adds the driver options this library depends on when the string lacks them (sqliteodbc
     /// StepAPI=1; psqlODBC UseDeclareFetch=1; FreeTDS ClientCharset=UTF-8); \p busy_timeout_seconds: how long a write waits
     /// for the database's writer lock where the driver takes it from the connection string.

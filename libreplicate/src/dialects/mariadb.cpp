@@ -124,7 +124,7 @@ public:
         return {"SELECT COALESCE(GET_LOCK(?, 0), 0)", {name}};
     }
     Query unlock_query(const std::string& name, std::int64_t) const override {
-        return {"SELECT RELEASE_LOCK(?)", {name}};
+        return {"SELECT COALESCE(RELEASE_LOCK(?), 0)", {name}};
     }
     std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
                                   const Schema&) const override {

@@ -103,7 +103,8 @@ public:
                 {std::to_string(key)}};
     }
     Query unlock_query(const std::string&, std::int64_t key) const override {
-        return {"SELECT pg_advisory_unlock(CAST(? AS bigint))", {std::to_string(key)}};
+        return {"SELECT CASE WHEN pg_advisory_unlock(CAST(? AS bigint)) THEN 1 ELSE 0 END",
+                {std::to_string(key)}};
     }
 
     bool is_lock_timeout(std::string_view state, long) const override { return state == "55P03"; }

@@ -56,11 +56,17 @@ public:
             const bool national = !keeps_code_page;
             const std::int64_t limit = national ? 4000 : 8000;
             const std::string collate = keeps_code_page ? " COLLATE " + t.collation : std::string();
-            if (t.length == 0 || t.length > limit) {
+            // nvarchar(n) holds n UTF-16 units: a length counted in characters (PostgreSQL,
+            // MariaDB) needs twice that for characters outside the BMP; fixed-length text of
+            // characters becomes variable (nchar(2n) would pad what nchar(n) does not).
+            const bool in_characters = national && !t.length_in_units;
+            const std::int64_t length = in_characters ? 2 * t.length : t.length;
+            if (t.length == 0 || length > limit) {
                 return (national ? "nvarchar" : "varchar") + std::string("(max)") + collate;
             }
-            return std::string(national ? "n" : "") + (t.fixed_length ? "char" : "varchar") + "(" +
-                   std::to_string(t.length) + ")" + collate;
+            const bool fixed = t.fixed_length && !in_characters;
+            return std::string(national ? "n" : "") + (fixed ? "char" : "varchar") + "(" +
+                   std::to_string(length) + ")" + collate;
         }
         case Type::binary:
             if (t.row_version) return "binary(8)";
@@ -118,6 +124,9 @@ public:
         return "?";
     }
     std::string range_statement_hint() const override { return " OPTION (RECOMPILE)"; }
+    // COUNT(*) is int: a table past 2^31 rows would fail with 8115 (the NULL-date count runs
+    // over the whole table). COUNT_BIG returns bigint (COUNT_BIG (Transact-SQL)).
+    std::string count_all() const override { return "COUNT_BIG(*)"; }
 
     // The partition column's index is the clustered one: a month is a contiguous range of
     // pages, so its DELETE touches those pages only.
@@ -185,6 +194,8 @@ public:
 
     ColumnType refine(ColumnType t) const override {
         const std::string native = lower(t.native_name);
+        // nvarchar(n) counts UTF-16 units, varchar(n) bytes (nchar and nvarchar (Transact-SQL)).
+        if (t.type == Type::text) t.length_in_units = true;
         if (t.type == Type::timestamp && (native == "datetime" || native == "smalldatetime")) {
             t.legacy_datetime = true;
         }
@@ -226,15 +237,20 @@ public:
                 {qualified(table)}};
     }
     // An application lock owned by the session, not waited for (the caller polls, so that
-    // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted.
+    // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted. No
+    // SET NOCOUNT ON: it would stay on for the session, and FreeTDS then answers every later
+    // INSERT with SQL_NO_DATA (no row count); the query skips the row counts before the SELECT.
     Query try_lock_query(const std::string& name, std::int64_t) const override {
-        return {"SET NOCOUNT ON; DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, "
-                "@LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
-                "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
+        return {"DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
                 {name}};
     }
+    // sp_releaseapplock returns no result set: its return code is selected, so the release is
+    // read like any query and a refusal (-999) is seen (sp_releaseapplock (Transact-SQL)).
     Query unlock_query(const std::string& name, std::int64_t) const override {
-        return {"EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", {name}};
+        return {"DECLARE @r int; EXEC @r = sp_releaseapplock @Resource = ?, @LockOwner = 'Session'; "
+                "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
+                {name}};
     }
     // SELECT INTO copies the column types; the UNION ALL keeps an IDENTITY property from
     // being copied, so staging accepts the explicit values the target receives.

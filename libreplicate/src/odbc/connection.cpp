@@ -15,6 +15,7 @@
 
 #include <odbcinst.h>
 
+#include "../columns.hpp"
 #include "../log.hpp"
 #include "../text.hpp"
 #include "data_plane.hpp"
@@ -83,8 +84,9 @@ void Params::bind(SQLHSTMT stmt, const Connection& conn) {
             // through the client's code page.
             it.wide = utf8_to_utf16(it.text);
             it.c_type = SQL_C_WCHAR;
-            it.sql_type = SQL_WVARCHAR;
-            it.size = std::max<SQLULEN>(1, it.wide.size());
+            const auto declared = declared_parameter(conn.driver(), SQL_WVARCHAR, it.wide.size());
+            it.sql_type = declared.first;
+            it.size = declared.second;
             it.indicator = static_cast<SQLLEN>(it.wide.size() * sizeof(char16_t));
         }
         switch (it.c_type) {
@@ -226,7 +228,8 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
     const bool known = expected != nullptr && expected != &replicate::detail::driver_quirks("");
     if (known) connection = expected->completed(connection, source, busy);
     const bool direct = all_connections_open_directly() || (known && expected->opens_directly);
-    open(connection, source, direct);
+    const bool wide = all_text_wide() || (known && expected->wide_text);
+    open(connection, source, direct, wide);
     if (!known) {
         // A DSN alone may name no driver: the options this library relies on (streaming,
         // booleans as numbers, busy waits) are added now that the driver is known, and the
@@ -236,7 +239,7 @@ Connection::Connection(const EndpointConfig& endpoint, bool source, ConnectionRe
             REPLICATE_LOG(debug) << "reconnecting with the driver options " << info_.dbms_name
                                  << " needs";
             link_.reset();
-            open(completed, source, direct || driver_->opens_directly);
+            open(completed, source, direct || driver_->opens_directly, wide || driver_->wide_text);
         }
     }
     // Last, so that a constructor that throws leaves nothing registered.
@@ -254,7 +257,7 @@ Error Connection::link_failure(const LinkError& e, const std::string& what) cons
                  e.sqlstate, e.native);
 }
 
-void Connection::open(const std::string& connection, bool source, bool direct) {
+void Connection::open(const std::string& connection, bool source, bool direct, bool wide) {
     const std::string side = source ? "source" : "target";
     // SOCI opens the connection in one call, before a login timeout could be set on the
     // handle, and not every driver honours SQL_ATTR_LOGIN_TIMEOUT, so the deadline is kept
@@ -272,11 +275,11 @@ void Connection::open(const std::string& connection, bool source, bool direct) {
     for (const auto& [attribute, value] : endpoint_.before_connect) {
         before.push_back({static_cast<SQLINTEGER>(attribute), static_cast<SQLULEN>(value)});
     }
-    std::thread([opening, connection, direct, before, timeout_seconds]() {
+    std::thread([opening, connection, direct, wide, before, timeout_seconds]() {
         std::shared_ptr<Link> link;
         std::optional<LinkError> error;
         try {
-            link = direct ? std::shared_ptr<Link>(open_direct_link(connection, before, timeout_seconds))
+            link = direct ? std::shared_ptr<Link>(open_direct_link(connection, before, timeout_seconds, wide))
                           : std::shared_ptr<Link>(open_soci_link(connection));
         } catch (const LinkError& e) {
             error = e;
@@ -389,6 +392,10 @@ Connection::~Connection() {
 
 SQLHDBC Connection::dbc() const { return link_->dbc(); }
 
+Statement Connection::statement() const {
+    return Statement(dbc(), query_timeout(), driver_ != nullptr && driver_->wide_text);
+}
+
 void Connection::begin() {
     const std::string explicit_begin = dialect_->begin_statement();
     if (!explicit_begin.empty()) {
@@ -447,8 +454,11 @@ bool Connection::is_dead() const {
     return dead == SQL_CD_TRUE;
 }
 
-Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what) const {
-    Error e = make_error(handle_type, handle, what, dialect_.get(), secrets_);
+Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what,
+                        SQLRETURN rc) const {
+    const bool wide = driver_ != nullptr && driver_->wide_text;
+    const SQLHDBC conn = handle_type == SQL_HANDLE_STMT && link_ ? dbc() : SQL_NULL_HDBC;
+    Error e = make_error(FailedCall{handle_type, handle, rc, conn, wide}, what, dialect_.get(), secrets_);
     if (dialect_ && dialect_->is_lock_timeout(e.sqlstate(), e.native_code()) &&
         endpoint_.lock_timeout_seconds > 0) {
         return Error(e.kind(),
@@ -475,7 +485,7 @@ void Connection::cancel() noexcept {
 }
 
 void Connection::execute(const std::string& sql, Params* params) {
-    Statement st(dbc(), query_timeout());
+    Statement st = statement();
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
     const SQLRETURN rc = exec_direct(st.get(), sql);
@@ -514,13 +524,25 @@ std::optional<std::basic_string<Char>> Connection::get_data(SQLHSTMT stmt, SQLUS
 }
 
 std::vector<Row> Connection::query(const std::string& sql, Params* params) {
-    Statement st(dbc(), query_timeout());
+    Statement st = statement();
     if (params) params->bind(st.get(), *this);
     const Running running(*this, st.get());
-    check(exec_direct(st.get(), sql), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    {
+        const SQLRETURN rc = exec_direct(st.get(), sql);
+        if (rc != SQL_NO_DATA) check(rc, SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    }
     SQLSMALLINT ncols = 0;
-    check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
     std::vector<Row> rows;
+    // A batch may give row counts or nothing before its result set (a procedure's EXEC, or a
+    // statement with no result at all): the first result with columns is read, and SQLFetch is
+    // never called on none (24000 on FreeTDS and msodbcsql).
+    for (;;) {
+        check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+        if (ncols > 0) break;
+        const SQLRETURN more = SQLMoreResults(st.get());
+        if (more == SQL_NO_DATA) return rows;
+        check(more, SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+    }
     for (;;) {
         const SQLRETURN rc = SQLFetch(st.get());
         if (rc == SQL_NO_DATA) break;
@@ -581,23 +603,42 @@ Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what,
     check(SQLNumResultCols(stmt, &ncols), SQL_HANDLE_STMT, stmt, what);
     Schema schema;
     for (SQLUSMALLINT i = 1; i <= static_cast<SQLUSMALLINT>(ncols); ++i) {
-        SQLCHAR name[512] = {};
         SQLSMALLINT name_len = 0;
         SQLSMALLINT data_type = 0;
         SQLULEN size = 0;
         SQLSMALLINT digits = 0;
         SQLSMALLINT nullable = SQL_NULLABLE_UNKNOWN;
-        check(SQLDescribeCol(stmt, i, name, sizeof name, &name_len, &data_type, &size, &digits,
-                             &nullable),
-              SQL_HANDLE_STMT, stmt, what);
-        char type_name[256] = {};
-        SQLSMALLINT tn_len = 0;
-        SQLColAttribute(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_len, nullptr);
+        Column col;
+        std::string native;
+        if (driver_->wide_text) {
+            // Names through the wide API: the narrow one converts them through the client's
+            // code page (Windows), which may not hold them.
+            SQLWCHAR name[512] = {};
+            check(SQLDescribeColW(stmt, i, name, static_cast<SQLSMALLINT>(sizeof name / sizeof name[0]),
+                                  &name_len, &data_type, &size, &digits, &nullable),
+                  SQL_HANDLE_STMT, stmt, what);
+            const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(0, name_len)),
+                                                 sizeof name / sizeof name[0] - 1);
+            col.name = utf16_to_utf8(reinterpret_cast<const char16_t*>(name), n);
+            SQLWCHAR type_name[256] = {};
+            SQLSMALLINT tn_bytes = 0;
+            SQLColAttributeW(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_bytes, nullptr);
+            std::size_t units = 0;
+            while (units < sizeof type_name / sizeof type_name[0] - 1 && type_name[units] != 0) ++units;
+            native = utf16_to_utf8(reinterpret_cast<const char16_t*>(type_name), units);
+        } else {
+            SQLCHAR name[512] = {};
+            check(SQLDescribeCol(stmt, i, name, sizeof name, &name_len, &data_type, &size, &digits,
+                                 &nullable),
+                  SQL_HANDLE_STMT, stmt, what);
+            col.name = reinterpret_cast<const char*>(name);
+            char type_name[256] = {};
+            SQLSMALLINT tn_len = 0;
+            SQLColAttribute(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_len, nullptr);
+            native = type_name;
+        }
         SQLLEN is_unsigned = SQL_FALSE;
         SQLColAttribute(stmt, i, SQL_DESC_UNSIGNED, nullptr, 0, nullptr, &is_unsigned);
-        Column col;
-        col.name = reinterpret_cast<const char*>(name);
-        std::string native = type_name;
         if (declared != nullptr) {
             auto it = declared->find(col.name);
             if (it != declared->end()) native = it->second;
@@ -620,7 +661,7 @@ Schema Connection::describe(const QualifiedName& table) {
                                            info_.database + " database (" + info_.dbms_name +
                                            "): check the table name and schema");
     }
-    Statement st(dbc(), query_timeout());
+    Statement st = statement();
     const std::string sql = dialect_->describe(table);
     const Running running(*this, st.get());
     check(exec_direct(st.get(), sql), SQL_HANDLE_STMT, st.get(), "cannot describe " + table.display());
@@ -634,11 +675,13 @@ Schema Connection::describe(const QualifiedName& table) {
     if (!collations.sql.empty()) {
         for (const Row& r : query(collations)) {
             if (r.size() < 3 || !r[0] || !r[1] || !r[2]) continue;
-            for (Column& c : schema) {
-                if (c.name != *r[0] || c.type.type != Type::text) continue;
-                c.type.collation = *r[1];
-                c.type.code_page = std::atoi(r[2]->c_str());
-            }
+            // By the one column-matching rule: a catalog may spell the name otherwise than
+            // the result's description (Babelfish's sys.columns lowercases it).
+            const Column* match = replicate::detail::find_column(schema, *r[0], dialect_->case_sensitive_names());
+            if (match == nullptr || match->type.type != Type::text) continue;
+            Column& c = schema[static_cast<std::size_t>(match - schema.data())];
+            c.type.collation = *r[1];
+            c.type.code_page = std::atoi(r[2]->c_str());
         }
     }
     return schema;

@@ -142,16 +142,21 @@ public:
     /// Throws the Error for a failed call on \p handle, unless \p rc succeeded.
     void check(SQLRETURN rc, SQLSMALLINT handle_type, SQLHANDLE handle,
                const std::string& what) const {
-        if (!SQL_SUCCEEDED(rc)) throw error(handle_type, handle, what);
+        if (!SQL_SUCCEEDED(rc)) throw error(handle_type, handle, what, rc);
     }
-    Error error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what) const;
+    /// The Error for a call on \p handle that returned \p rc: its diagnostics (through the
+    /// wide API where the driver wants all text wide), else the connection's, else \p rc.
+    Error error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& what,
+                SQLRETURN rc = SQL_ERROR) const;
+    /// A statement handle on this connection (diagnostics as error() reads them).
+    Statement statement() const;
     /// True if the driver says the connection is gone (psqlODBC reports a killed session as
     /// HY000, so SQLSTATE alone cannot tell).
     bool is_dead() const;
 
 private:
     void set_running(SQLHSTMT stmt) noexcept;
-    void open(const std::string& connection, bool source, bool direct);
+    void open(const std::string& connection, bool source, bool direct, bool wide);
     void plan_source_reads();
     template <class Char>
     std::optional<std::basic_string<Char>> get_data(SQLHSTMT stmt, SQLUSMALLINT column,

@@ -32,6 +32,40 @@ bool parameter_sized_by_value(SQLSMALLINT sql_type) {
     }
 }
 
+std::pair<SQLSMALLINT, SQLULEN> declared_parameter(const replicate::detail::DriverQuirks& driver,
+                                                   SQLSMALLINT sql_type, SQLULEN longest) {
+    using Long = replicate::detail::DriverQuirks::LongParameters;
+    const SQLULEN size = std::max<SQLULEN>(1, longest);
+    if (driver.long_parameters == Long::long_types) {
+        if (sql_type == SQL_BINARY) sql_type = SQL_VARBINARY;
+        return {sql_type, size};
+    }
+    // SQLBindParameter (SQL Server Native Client ODBC): "if the SQL data type is SQL_WVARCHAR,
+    // ColumnSize should not be greater than 4000"; longer data is SQL_SS_LENGTH_UNLIMITED.
+    SQLSMALLINT bounded = SQL_VARBINARY;
+    SQLSMALLINT long_type = SQL_LONGVARBINARY;
+    SQLULEN limit = 8000;
+    switch (sql_type) {
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR:
+        bounded = SQL_WVARCHAR;
+        long_type = SQL_WLONGVARCHAR;
+        limit = 4000;
+        break;
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_LONGVARCHAR:
+        bounded = SQL_VARCHAR;
+        long_type = SQL_LONGVARCHAR;
+        break;
+    default: break;
+    }
+    if (size <= limit) return {bounded, size};
+    if (driver.long_parameters == Long::size_unlimited) return {bounded, 0};
+    return {long_type, size};
+}
+
 namespace {
 
 constexpr std::size_t max_rowset = 1000;
@@ -271,7 +305,7 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
       schema_(schema),
       options_(options),
       label_(partition.table.source.display() + " " + partition.label()),
-      stmt_(conn.dbc(), conn.query_timeout()) {
+      stmt_(conn.statement()) {
     if (options_.batch_rows == 0) options_.batch_rows = 1;
     // Bounded columns are bound; unbounded (long) ones are read with SQLGetData, which ODBC
     // allows only after the last bound column and, portably, one row at a time.
@@ -670,7 +704,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
       target_schema_(std::move(target_schema)),
       label_(std::move(label)),
       sql_(conn.dialect().insert(table, schema, table_lock)),
-      stmt_(conn.dbc(), conn.query_timeout()) {
+      stmt_(conn.statement()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
         // The target column of the same name, by the rule validation used.
@@ -681,7 +715,11 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         Param p{SQL_C_CHAR, SQL_VARCHAR, 0, 0, Text::raw};
         switch (t.type) {
         case Type::boolean: p = {SQL_C_SBIGINT, SQL_BIT, 1, 0}; break;
-        case Type::int8: p = {SQL_C_SBIGINT, SQL_TINYINT, 3, 0}; break;
+        // SQL_TINYINT is unsigned on SQL Server (0..255): a signed 8-bit source (-128..127)
+        // goes as smallint, which every target's column for it holds.
+        case Type::int8:
+            p = t.is_unsigned ? Param{SQL_C_SBIGINT, SQL_TINYINT, 3, 0} : Param{SQL_C_SBIGINT, SQL_SMALLINT, 5, 0};
+            break;
         case Type::int16: p = {SQL_C_SBIGINT, SQL_SMALLINT, 5, 0}; break;
         case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0}; break;
         case Type::int64: p = {SQL_C_SBIGINT, SQL_BIGINT, 19, 0}; break;
@@ -747,6 +785,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         if (target && target->type.type == Type::boolean && p.c_type == SQL_C_SBIGINT) {
             p = {SQL_C_SBIGINT, SQL_BIT, 1, 0};
         }
+        p.base_type = p.sql_type;
         params_.push_back(std::move(p));
     }
     conn_.check(conn_.prepare(stmt_.get(), sql_), SQL_HANDLE_STMT, stmt_.get(),
@@ -968,13 +1007,19 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                 // A text or binary parameter is as long as its longest value; a decimal,
                 // time or number keeps its declared size (a decimal's text may be longer than
                 // its precision: 38 digits, a sign and a point are 40 > 38, HY104).
-                if (parameter_sized_by_value(p.sql_type)) {
+                if (parameter_sized_by_value(p.base_type)) {
                     p.column_size = std::max<SQLULEN>(p.column_size, v.size());
                 }
             }
             }
         }
-        if (p.column_size == 0) p.column_size = 1;
+        if (p.text == Text::utf16 || parameter_sized_by_value(p.base_type)) {
+            const auto declared = declared_parameter(conn_.driver(), p.base_type, p.column_size);
+            p.sql_type = declared.first;
+            p.column_size = declared.second;
+        } else if (p.column_size == 0) {
+            p.column_size = 1;
+        }
     }
     // sqliteodbc takes a binary column's length from the first row of a parameter array: a
     // chunk whose binary lengths differ goes one row at a time.
@@ -1019,6 +1064,20 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
     processed_ = 0;
     const Connection::Running running(conn_, h);
     const SQLRETURN rc = SQLExecute(h);
+    const bool wide = conn_.driver().wide_text;
+    // Which rows of the partition this execution carried, for messages that cannot name one.
+    const std::string rows_text =
+        "rows " + std::to_string(rows_ + static_cast<std::int64_t>(first) + 1) + "-" +
+        std::to_string(rows_ + static_cast<std::int64_t>(first + n)) + " of the partition";
+    if (rc == SQL_NO_DATA) {
+        // SQLExecute: SQL_NO_DATA is "no rows affected". An INSERT of n rows that affected
+        // none is no success (FreeTDS answers so when the session has SET NOCOUNT ON).
+        throw Error(ErrorKind::internal,
+                    "writing " + label_ + " into " + table_.display() + ", " + rows_text +
+                        ": the driver returned SQL_NO_DATA (no row inserted) for " +
+                        replicate::detail::shorten(sql_, 120) +
+                        "; nothing of the partition was committed");
+    }
     std::size_t failed = n;
     for (std::size_t i = 0; i < n; ++i) {
         if (status_[i] == SQL_PARAM_ERROR) {
@@ -1029,7 +1088,7 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
     if (rc == SQL_SUCCESS_WITH_INFO && failed == n) {
         // A driver that cut a string (01004) or rounded a fraction (01S07) says so only as a
         // warning: that is a changed value, so the partition fails instead.
-        for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h)) {
+        for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h, wide)) {
             if (d.sqlstate != "01004" && d.sqlstate != "01S07") continue;
             std::string where = "writing " + label_ + " into " + table_.display();
             if (d.row > 0 && static_cast<std::size_t>(d.row) <= n) {
@@ -1044,9 +1103,9 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
         }
     }
     if (!SQL_SUCCEEDED(rc) || failed < n) {
-        Error e = conn_.error(SQL_HANDLE_STMT, h, "insert failed");
+        Error e = conn_.error(SQL_HANDLE_STMT, h, "insert failed", rc);
         if (failed == n) {
-            for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h)) {
+            for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h, wide)) {
                 if (d.row > 0 && static_cast<std::size_t>(d.row) <= n) {
                     failed = static_cast<std::size_t>(d.row) - 1;
                     break;
@@ -1058,6 +1117,9 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
             const std::size_t row = begin + first + failed;
             where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(first + failed) + 1) +
                      describe_row(batch, row);
+        } else {
+            // No row named: say which rows and which statement.
+            where += ", " + rows_text + " (" + replicate::detail::shorten(sql_, 120) + ")";
         }
         throw e.with_context(where);
     }

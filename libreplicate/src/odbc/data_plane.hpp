@@ -53,6 +53,16 @@ std::string shortest_double(double v);
 /// declared size.
 bool parameter_sized_by_value(SQLSMALLINT sql_type);
 
+/// The SQL type and ColumnSize of a text or binary parameter whose values are at most
+/// \p longest long (UTF-16 units for wide text, bytes otherwise), bound on \p driver as
+/// \p sql_type (a bounded or long text or binary type). The SQL Server drivers get a bounded
+/// type within its limit (nvarchar 4000 units, varchar and varbinary 8000 bytes) and their own
+/// form of (max) above it (DriverQuirks::long_parameters); other drivers keep \p sql_type.
+/// Fixed-length types are declared variable: a binary(n) or char(n) column pads the value as
+/// it stores it, and a value keeps its own length on the way.
+std::pair<SQLSMALLINT, SQLULEN> declared_parameter(const replicate::detail::DriverQuirks& driver,
+                                                   SQLSMALLINT sql_type, SQLULEN longest);
+
 /// Streams one partition of a table in batches bounded by rows and bytes.
 class OdbcBatchReader final : public BatchReader {
 public:
@@ -133,6 +143,9 @@ private:
         Text text = Text::raw;
         SQLLEN width = 0;
         SQLULEN column_size = 0;  // of the current chunk
+        // The type the column asks for; sql_type is what the current chunk is declared as
+        // (declared_parameter(): bounded or (max) by the chunk's longest value).
+        SQLSMALLINT base_type = 0;
         // Grown, never zero-filled: every byte the driver reads is written first.
         std::unique_ptr<char[]> buffer;
         std::size_t capacity = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -160,9 +161,9 @@ public:
         Schema schema = conn.describe(table);
         const std::vector<std::string> key = conn.primary_key(table);
         for (std::size_t k = 0; k < key.size(); ++k) {
-            for (Column& c : schema) {
-                if (c.name == key[k]) c.key_position = static_cast<int>(k + 1);
-            }
+            // The catalog's spelling may differ in case (Babelfish lowercases sys.columns).
+            const Column* c = detail::find_column(schema, key[k], conn.dialect());
+            if (c != nullptr) schema[static_cast<std::size_t>(c - schema.data())].key_position = static_cast<int>(k + 1);
         }
         return schema;
     }
@@ -409,14 +410,17 @@ std::vector<replicate::detail::SqlArg> args_of(const Query& q) {
 /// Publishes one partition at a time on its own target session, whatever carries the rows.
 class TableSink final : public Sink {
 public:
-    TableSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id,
-              std::unique_ptr<replicate::detail::SinkSession> session)
-        : shared_(std::move(shared)), run_id_(std::move(run_id)), session_(std::move(session)) {}
+    using SessionFactory = std::function<std::unique_ptr<replicate::detail::SinkSession>()>;
+
+    TableSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id, SessionFactory open)
+        : shared_(std::move(shared)), run_id_(std::move(run_id)), open_(std::move(open)),
+          session_(open_()) {}
 
     ~TableSink() override { abort(); }
 
     void begin(const Partition& partition, const Schema& schema) override {
         abort();
+        if (!session_) session_ = open_();
         const TableSpec& spec = partition.table;
         // Before the SQLite write lock: prepare() takes the control connection, then that lock.
         const Schema target_schema = shared_->target_schema(spec.target);
@@ -569,21 +573,45 @@ private:
         }
     }
 
+    /// Releases the locks taken by lock_against_other_runs(). A lock that is not released
+    /// would stay with the session, which lives for the whole run: another run would wait for
+    /// this one to end, not for the month. So a release that fails or is refused closes the
+    /// session (the server ends its locks with it), and the next partition opens a new one.
     void unlock_other_runs() noexcept {
+        bool released = true;
         for (const auto& [name, key] : held_) {
+            if (!session_) break;
             try {
                 const Query q = session_->dialect().unlock_query(name, key);
-                session_->query(q.sql, args_of(q));
+                const auto rows = session_->query(q.sql, args_of(q));
+                if (rows.empty() || rows[0].empty() || !rows[0][0] || *rows[0][0] != "1") {
+                    REPLICATE_LOG(warning) << "the server did not release the lock " << name
+                                           << "; closing the session to end it";
+                    released = false;
+                }
             } catch (const std::exception& e) {
-                // The lock ends with the session anyway.
-                REPLICATE_LOG(debug) << "could not release " << name << ": " << e.what();
+                REPLICATE_LOG(warning) << "could not release the lock " << name << " ("
+                                       << e.what() << "); closing the session to end it";
+                released = false;
             }
         }
         held_.clear();
+        if (!released) close_session();
+    }
+
+    /// Drops the session (rolling back what it holds); begin() opens a new one.
+    void close_session() noexcept {
+        try {
+            if (session_ && session_->in_transaction()) session_->rollback();
+            session_.reset();
+        } catch (const std::exception& e) {
+            REPLICATE_LOG(debug) << "closing the target session: " << e.what();
+            session_.reset();
+        }
     }
 
     void drop_staging() noexcept {
-        if (staging_.table.empty()) return;
+        if (staging_.table.empty() || !session_) return;
         try {
             session_->execute(session_->dialect().drop_table_if_exists(staging_));
         } catch (const std::exception& e) {
@@ -594,7 +622,7 @@ private:
 
     void abort() noexcept {
         writer_.reset();
-        if (active_ || session_->in_transaction()) {
+        if (session_ && (active_ || session_->in_transaction())) {
             session_->rollback();
             drop_staging();
             active_ = false;
@@ -605,6 +633,7 @@ private:
 
     std::shared_ptr<OdbcTarget::Shared> shared_;
     std::string run_id_;
+    SessionFactory open_;
     std::unique_ptr<replicate::detail::SinkSession> session_;
     std::unique_lock<std::mutex> lock_;
     std::vector<std::pair<std::string, std::int64_t>> held_;
@@ -639,11 +668,14 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     const Dialect& dialect = conn.dialect();
     // A target column the source does not have: the warehouse's own when it fills itself (a
     // DEFAULT, an identity), else a column dropped at the source, whose new rows would be NULL.
-    std::vector<std::string> filled;
+    std::optional<Schema> filled;
     for (const Column& t : existing) {
         if (detail::find_column(source_schema, t.name, dialect) != nullptr) continue;
-        if (filled.empty()) filled = conn.defaulted_columns(table.target);
-        if (std::find(filled.begin(), filled.end(), t.name) != filled.end()) continue;
+        if (!filled) {
+            filled.emplace();
+            for (std::string& name : conn.defaulted_columns(table.target)) filled->push_back({std::move(name), {}});
+        }
+        if (detail::find_column(*filled, t.name, dialect) != nullptr) continue;
         throw Error(ErrorKind::config,
                     "target table " + table.target.display() + " has a column '" + t.name +
                         "' that source table " + table.source.display() +
@@ -875,15 +907,17 @@ void OdbcTarget::record_verification(const Partition& partition, const Verificat
 }
 
 std::unique_ptr<Sink> OdbcTarget::open_sink(const std::string& run_id) {
-    std::unique_ptr<replicate::detail::SinkSession> session;
-    if (shared_->native) {
-        session = pg::make_sink_session(std::make_unique<pg::Connection>(
-            *shared_->native, pg::dialect().target_session_setup(shared_->endpoint.lock_timeout_seconds),
-            "target", &shared_->registry));
-    } else {
-        session = std::make_unique<OdbcSession>(shared_->endpoint, &shared_->registry);
-    }
-    return std::make_unique<TableSink>(shared_, run_id, std::move(session));
+    Shared* shared = shared_.get();  // the sink holds shared_, which outlives the factory
+    auto open = [shared]() -> std::unique_ptr<replicate::detail::SinkSession> {
+        if (shared->native) {
+            return pg::make_sink_session(std::make_unique<pg::Connection>(
+                *shared->native,
+                pg::dialect().target_session_setup(shared->endpoint.lock_timeout_seconds), "target",
+                &shared->registry));
+        }
+        return std::make_unique<OdbcSession>(shared->endpoint, &shared->registry);
+    };
+    return std::make_unique<TableSink>(shared_, run_id, std::move(open));
 }
 
 std::vector<LedgerEntry> OdbcTarget::entries(const QualifiedName& target_table) {

@@ -6,6 +6,7 @@
 #include <soci/soci.h>
 
 #include "../text.hpp"
+#include "data_plane.hpp"
 #include "handles.hpp"
 #include "open_path.hpp"
 
@@ -50,8 +51,8 @@ private:
     mutable soci::session session_;
 };
 
-LinkError diagnosed(SQLSMALLINT type, SQLHANDLE handle, const std::string& what) {
-    const std::vector<Diagnostic> diags = diagnostics(type, handle);
+LinkError diagnosed(SQLSMALLINT type, SQLHANDLE handle, const std::string& what, bool wide = false) {
+    const std::vector<Diagnostic> diags = diagnostics(type, handle, wide);
     if (diags.empty()) return {"", 0, what + ": the driver gave no diagnostics"};
     std::string message;
     for (const Diagnostic& d : diags) {
@@ -64,14 +65,15 @@ LinkError diagnosed(SQLSMALLINT type, SQLHANDLE handle, const std::string& what)
 class DirectLink final : public Link {
 public:
     DirectLink(const std::string& connection, const std::vector<ConnectAttribute>& before,
-               int login_timeout) {
+               int login_timeout, bool wide)
+        : wide_(wide) {
         if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env_))) {
             throw LinkError{"HY001", 0, "cannot allocate an ODBC environment"};
         }
         if (!SQL_SUCCEEDED(SQLSetEnvAttr(env_, SQL_ATTR_ODBC_VERSION,
                                          reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0)) ||
             !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, env_, &dbc_))) {
-            throw diagnosed(SQL_HANDLE_ENV, env_, "cannot allocate an ODBC connection");
+            throw diagnosed(SQL_HANDLE_ENV, env_, "cannot allocate an ODBC connection", wide_);
         }
         if (login_timeout > 0) {
             // Some drivers do not take it (HYC00); the caller keeps its own deadline anyway.
@@ -82,15 +84,25 @@ public:
             if (!SQL_SUCCEEDED(SQLSetConnectAttr(dbc_, a.attribute,
                                                  reinterpret_cast<SQLPOINTER>(a.value), 0))) {
                 throw diagnosed(SQL_HANDLE_DBC, dbc_,
-                                "cannot set connection attribute " + std::to_string(a.attribute));
+                                "cannot set connection attribute " + std::to_string(a.attribute), wide_);
             }
         }
-        SQLCHAR out[1024];
+        SQLRETURN rc = SQL_ERROR;
         SQLSMALLINT out_length = 0;
-        const SQLRETURN rc = SQLDriverConnect(
-            dbc_, nullptr, reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
-            SQL_NTS, out, sizeof out, &out_length, SQL_DRIVER_NOPROMPT);
-        if (!SQL_SUCCEEDED(rc)) throw diagnosed(SQL_HANDLE_DBC, dbc_, "cannot connect");
+        if (wide_) {
+            static_assert(sizeof(SQLWCHAR) == sizeof(char16_t), "SQLWCHAR is UTF-16");
+            std::u16string text = utf8_to_utf16(connection);
+            SQLWCHAR out[1024];
+            rc = SQLDriverConnectW(dbc_, nullptr, reinterpret_cast<SQLWCHAR*>(text.data()),
+                                   static_cast<SQLSMALLINT>(text.size()), out,
+                                   static_cast<SQLSMALLINT>(sizeof out / sizeof out[0]), &out_length,
+                                   SQL_DRIVER_NOPROMPT);
+        } else {
+            SQLCHAR out[1024];
+            rc = SQLDriverConnect(dbc_, nullptr, reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
+                                  SQL_NTS, out, sizeof out, &out_length, SQL_DRIVER_NOPROMPT);
+        }
+        if (!SQL_SUCCEEDED(rc)) throw diagnosed(SQL_HANDLE_DBC, dbc_, "cannot connect", wide_);
         connected_ = true;
     }
     ~DirectLink() override {
@@ -115,14 +127,14 @@ private:
         const SQLULEN value = on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF;
         if (!SQL_SUCCEEDED(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
                                              reinterpret_cast<SQLPOINTER>(value), 0))) {
-            throw diagnosed(SQL_HANDLE_DBC, dbc_, what);
+            throw diagnosed(SQL_HANDLE_DBC, dbc_, what, wide_);
         }
     }
     // Ends the transaction, then returns to autocommit, as SOCI does: statements outside
     // begin() commit one by one.
     void end(SQLSMALLINT how, const char* what) {
         if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, dbc_, how))) {
-            LinkError e = diagnosed(SQL_HANDLE_DBC, dbc_, what);
+            LinkError e = diagnosed(SQL_HANDLE_DBC, dbc_, what, wide_);
             SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), 0);
             throw e;
         }
@@ -132,6 +144,7 @@ private:
     SQLHENV env_ = SQL_NULL_HENV;
     SQLHDBC dbc_ = SQL_NULL_HDBC;
     bool connected_ = false;
+    bool wide_ = false;
 };
 
 }  // namespace
@@ -142,8 +155,8 @@ std::unique_ptr<Link> open_soci_link(const std::string& connection) {
 
 std::unique_ptr<Link> open_direct_link(const std::string& connection,
                                        const std::vector<ConnectAttribute>& before_connect,
-                                       int login_timeout_seconds) {
-    return std::make_unique<DirectLink>(connection, before_connect, login_timeout_seconds);
+                                       int login_timeout_seconds, bool wide) {
+    return std::make_unique<DirectLink>(connection, before_connect, login_timeout_seconds, wide);
 }
 
 void open_all_connections_directly(bool on) { direct_for_all = on; }

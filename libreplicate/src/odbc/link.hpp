@@ -42,9 +42,12 @@ public:
 /// Opens \p connection through SOCI's ODBC backend (SQL_DRIVER_NOPROMPT).
 std::unique_ptr<Link> open_soci_link(const std::string& connection);
 /// Opens \p connection with SQLDriverConnect on handles of its own, setting \p before_connect
-/// (and SQL_ATTR_LOGIN_TIMEOUT = \p login_timeout_seconds) first.
+/// (and SQL_ATTR_LOGIN_TIMEOUT = \p login_timeout_seconds) first. \p wide: through
+/// SQLDriverConnectW, diagnostics through SQLGetDiagRecW (UTF-16), so a password or server
+/// message outside ASCII never passes through the client's code page (the narrow API converts
+/// through it on Windows); for drivers that move all text wide (DriverQuirks::wide_text).
 std::unique_ptr<Link> open_direct_link(const std::string& connection,
                                        const std::vector<ConnectAttribute>& before_connect,
-                                       int login_timeout_seconds);
+                                       int login_timeout_seconds, bool wide = false);
 
 }  // namespace replicate::odbc::detail
