@@ -348,9 +348,20 @@ TEST_CASE("a timestamp the target column cannot hold is refused, never rounded")
         CHECK(std::string(e.what()).find("DAY") != std::string::npos);
     }
     sink.reset();
+    auto f = b.source_factory();
+    if (b.name == "sqlserver" && b.tds.datetime2_digits < 7) {
+        // Babelfish describes the created datetime2(7) as 7 digits and keeps 6: nothing tells
+        // the writer, and the 7th digit is rounded away (a Babelfish difference,
+        // tests/support/tds_server.hpp). SQL Server keeps it, as the branch below checks.
+        MESSAGE(b.tds.name << " keeps " << b.tds.datetime2_digits << " digits of a datetime2(7)");
+        CHECK_FALSE(refused);
+        const auto got = fixtures::read_table(*f, t.target.table);
+        REQUIRE(got.rows.size() == 1);
+        CHECK(got.rows[0][1] == Value{Timestamp{Date::parse("2025-02-10"), 1, 2, 3, 123457000}});
+        return;
+    }
     const bool holds_ticks = b.quirks.max_fraction_digits >= 7;
     CHECK(refused == !holds_ticks);
-    auto f = b.source_factory();
     const auto got = fixtures::read_table(*f, t.target.table);
     if (holds_ticks) {
         REQUIRE(got.rows.size() == 1);
@@ -412,8 +423,10 @@ TEST_CASE("a table named outside ASCII: created, written, read back and in the l
     }
     const std::string rows = reference::dump(client, t.target.table);
     CHECK(std::count(rows.begin(), rows.end(), '\n') == 5);  // the header and 4 rows
+    // T-SQL: a literal outside the code page is N'...' (else its characters become '?').
+    const std::string literal = (b.name == "sqlserver" ? "N'" : "'") + t.target.table + "'";
     std::string ledger_rows = reference::run_sql(
-        client, "SELECT COUNT(*) FROM replicate_ledger WHERE table_name = '" + t.target.table + "'");
+        client, "SELECT COUNT(*) FROM replicate_ledger WHERE table_name = " + literal);
     ledger_rows.erase(ledger_rows.find_last_not_of(" \n") + 1);
     CHECK(ledger_rows == "2");
 }
@@ -426,11 +439,13 @@ TEST_CASE("SQL Server live: a created table's clustered date index, reads' isola
     const TableSpec t = fresh(b, "contract_mssql_live");
     auto db = odbc::Database::connect(b.endpoint().target());
     const std::string object = "OBJECT_ID('" + db->quoted(t.target) + "')";
-    // The date index is the clustered one; the table is not a heap.
+    // The date index is the clustered one; the table is not a heap. (Babelfish builds every
+    // index as an ordinary one: there, that the index on DAY exists.)
+    const std::string index_type = b.tds.builds_clustered_indexes ? "i.type = 1" : "i.type IN (1, 2)";
     CHECK(db->query_int("SELECT COUNT(*) FROM sys.indexes i JOIN sys.index_columns ic ON "
                         "ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns c ON "
                         "c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = " +
-                        object + " AND i.type = 1 AND c.name = 'DAY'") == 1);
+                        object + " AND " + index_type + " AND c.name = 'DAY'") == 1);
     // Text written as UTF-16 arrives whole in the created (nvarchar) column.
     commit(b, month(t, "2025-02-01", "2025-03-01"), pick({3}));
     fixtures::check_same(expected(pick({3})), read_all(b, t.target.table), b.name);

@@ -17,6 +17,7 @@
 #include <replicate/odbc/database.hpp>
 
 #include "fixtures.hpp"
+#include "tds_server.hpp"
 
 namespace backends {
 
@@ -35,6 +36,8 @@ public:
     /// SQLite target: decimals as exact text ([target] decimal_storage = "text"), so the
     /// shared suites' 16-digit decimals are kept; the numeric default is tested on its own.
     bool decimals_as_text = false;
+    /// sqlserver: how the TDS server differs from SQL Server (tds_server.hpp), from @@VERSION.
+    tds_server::Quirks tds;
 
     bool is_memory() const { return name == "memory"; }
     fixtures::Endpoint endpoint() const {
@@ -119,7 +122,13 @@ inline Backend make(const std::string& name) {
         b.quirks.negative_zero = false;
     } else if (name == "sqlserver") {
         b.connection = setting("REPLICATE_TEST_MSSQL");
-        b.quirks.max_fraction_digits = 7;
+        if (!b.connection.empty()) {
+            auto db = replicate::odbc::Database::connect(b.endpoint().target());
+            if (db->query_int("SELECT CASE WHEN @@VERSION LIKE '%Babelfish%' THEN 1 ELSE 0 END") == 1) {
+                b.tds = tds_server::babelfish();
+            }
+        }
+        b.quirks.max_fraction_digits = b.tds.datetime2_digits;
     } else if (name != "memory") {
         throw std::runtime_error("unknown backend " + name);
     }

@@ -1,10 +1,11 @@
 #pragma once
 // The independent reference of the backend suites: tables loaded and read back with each
 // DBMS's own client (psql, mariadb, sqlite3) through tests/support/canonical.sh, never
-// through libreplicate. Memory and SQL Server have no client here; callers fall back to the
-// library's reader for them and say so.
+// through libreplicate: SQL Server's through FreeTDS's tsql. Memory has no client; callers
+// fall back to the library's reader for it and say so.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <sys/wait.h>
 
@@ -18,6 +19,7 @@ namespace reference {
 inline std::string client(const backends::Backend& b) {
     if (b.name == "sqlite") return "sqlite:" + b.dir->file("sqlite.db");
     if (b.name == "postgresql" || b.name == "mariadb") return b.name;
+    if (b.name == "sqlserver" && std::system("command -v tsql >/dev/null 2>&1") == 0) return b.name;
     return "";
 }
 inline std::string sqlite_client(const std::string& file) { return "sqlite:" + file; }

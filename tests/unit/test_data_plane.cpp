@@ -146,3 +146,12 @@ TEST_CASE("a failure without diagnostics still says what was done and what the d
     CHECK(return_code_name(SQL_ERROR) == "SQL_ERROR");
     CHECK(return_code_name(7) == "return code 7");
 }
+
+TEST_CASE("FreeTDS's struct dates before 1600-03-01 go as text") {
+    // convert_datetime2server (FreeTDS 1.3.17 and its master) divides negative day counts
+    // truncating: 1600-01-01 arrives as 1600-01-02, 0001-01-01 as the day before. Measured on a
+    // TDS server through FreeTDS (pairs.*sqlserver* with 0001-01-01).
+    CHECK(replicate::detail::driver_quirks("FreeTDS").struct_dates_exact_from == 16000301);
+    CHECK(replicate::detail::driver_quirks("ODBC Driver 17 for SQL Server").struct_dates_exact_from == 0);
+    CHECK(replicate::detail::driver_quirks("psqlodbcw.so").struct_dates_exact_from == 0);
+}

@@ -55,6 +55,9 @@ TEST_CASE("created column types are exact equivalents") {
     ColumnType tiny{Type::int8};
     tiny.native_name = "tinyint";
     auto mssql = make_dialect("sqlserver");
+    // A SQLite or MariaDB "tinyint" is signed: smallint; SQL Server's own is unsigned.
+    CHECK(mssql->column_type(tiny) == "smallint");
+    tiny = mssql->refine(tiny);
     CHECK(mssql->column_type(dec) == "decimal(16,4)");
     CHECK(mssql->column_type(vc) == "varchar(30) COLLATE Latin1_General_CI_AS");
     CHECK(mssql->column_type(nvc) == "nvarchar(100)");

@@ -66,7 +66,10 @@ DriverQuirks sql_server_driver(const char* name, bool freetds) {
     q.time_sql_type = sql_ss_time2;
     q.long_parameters = freetds ? DriverQuirks::LongParameters::max_by_long_types
                                 : DriverQuirks::LongParameters::size_unlimited;
-    if (freetds) q.complete = freetds_options;
+    if (freetds) {
+        q.complete = freetds_options;
+        q.struct_dates_exact_from = 16000301;
+    }
     return q;
 }
 

@@ -49,6 +49,12 @@ struct DriverQuirks {
                             ///< 7.2 on (a ColumnSize of 0 would declare nvarchar(1))
     };
     LongParameters long_parameters = LongParameters::long_types;
+    /// The first date (YYYYMMDD) the driver encodes right from SQL_DATE_STRUCT /
+    /// SQL_TIMESTAMP_STRUCT; 0: every date. FreeTDS 1.3 computes earlier days with C's
+    /// truncating division of negative numbers (sql2tds.c, convert_datetime2server): 1600-01-01
+    /// is sent as 1600-01-02, 0001-01-01 as 0000-12-31. A batch holding an earlier date sends that
+    /// column as ISO 8601 text, which the server converts exactly.
+    int struct_dates_exact_from = 0;
     /// Adds the driver options this library depends on when the string lacks them (sqliteodbc
     /// StepAPI=1; psqlODBC UseDeclareFetch=1; FreeTDS ClientCharset=UTF-8); \p busy_timeout_seconds: how long a write waits
     /// for the database's writer lock where the driver takes it from the connection string.

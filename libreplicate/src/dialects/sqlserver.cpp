@@ -31,7 +31,9 @@ public:
         const std::string native = lower(t.native_name);
         switch (t.type) {
         case Type::boolean: return "bit";
-        case Type::int8: return t.is_unsigned || native == "tinyint" ? "tinyint" : "smallint";
+        // A SQL Server tinyint is unsigned (refine() says so); a tinyint of MariaDB or a
+        // SQLite declaration holds -128..127.
+        case Type::int8: return t.is_unsigned ? "tinyint" : "smallint";
         case Type::int16: return t.is_unsigned ? "int" : "smallint";
         case Type::int32: return t.is_unsigned ? "bigint" : "int";
         case Type::int64: return t.is_unsigned ? "decimal(20,0)" : "bigint";
@@ -196,6 +198,8 @@ public:
         const std::string native = lower(t.native_name);
         // nvarchar(n) counts UTF-16 units, varchar(n) bytes (nchar and nvarchar (Transact-SQL)).
         if (t.type == Type::text) t.length_in_units = true;
+        // tinyint is 0 to 255 (int, bigint, smallint, and tinyint (Transact-SQL)).
+        if (t.type == Type::int8 && native == "tinyint") t.is_unsigned = true;
         if (t.type == Type::timestamp && (native == "datetime" || native == "smalldatetime")) {
             t.legacy_datetime = true;
         }

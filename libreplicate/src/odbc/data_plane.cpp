@@ -854,10 +854,40 @@ void Inserter::check_decimals(const Batch& batch) const {
 }
 
 void Inserter::insert(const Batch& batch) {
-    const std::size_t n = batch.rows();
-    if (n == 0) return;
+    if (batch.rows() == 0) return;
     check_timestamps(batch);
     check_decimals(batch);
+    // A date the driver would encode wrongly from its struct (DriverQuirks::
+    // struct_dates_exact_from) sends its column as ISO text for this batch.
+    const int exact_from = conn_.driver().struct_dates_exact_from;
+    std::vector<std::pair<std::size_t, Param>> restore;
+    for (std::size_t c = 0; exact_from != 0 && c < params_.size(); ++c) {
+        Param& p = params_[c];
+        if (p.c_type != SQL_C_TYPE_DATE && p.c_type != SQL_C_TYPE_TIMESTAMP) continue;
+        const ColumnData& col = batch.column(c);
+        bool early = false;
+        for (std::size_t r = 0; r < batch.rows() && !early; ++r) {
+            if (col.is_null(r)) continue;
+            const Date& d = col.timestamp_at(r).date;
+            early = d.year * 10000 + d.month * 100 + d.day < exact_from;
+        }
+        if (!early) continue;
+        Param text{SQL_C_CHAR, SQL_VARCHAR, 27, 0, Text::iso_datetime};
+        text.base_type = SQL_VARCHAR;
+        restore.emplace_back(c, std::move(p));
+        p = std::move(text);
+    }
+    try {
+        insert_rows(batch);
+    } catch (...) {
+        for (auto& [c, p] : restore) params_[c] = std::move(p);
+        throw;
+    }
+    for (auto& [c, p] : restore) params_[c] = std::move(p);
+}
+
+void Inserter::insert_rows(const Batch& batch) {
+    const std::size_t n = batch.rows();
     // Rows go in chunks whose buffers stay within the budget; each variable-length column is
     // as wide as its longest value in the chunk, so one long value widens only its chunk.
     const std::size_t cols = params_.size();
@@ -866,7 +896,8 @@ void Inserter::insert(const Batch& batch) {
     for (std::size_t c = 0; c < cols; ++c) {
         variable[c] = params_[c].c_type != SQL_C_SBIGINT && params_[c].c_type != SQL_C_DOUBLE &&
                       params_[c].c_type != SQL_C_TYPE_DATE && params_[c].c_type != SQL_C_TYPE_TIMESTAMP &&
-                      params_[c].text != Text::datetime && params_[c].text != Text::number;
+                      params_[c].text != Text::datetime && params_[c].text != Text::number &&
+                      params_[c].text != Text::iso_datetime;
     }
     for (std::size_t begin = 0; begin < n;) {
         std::size_t row_width = cols * sizeof(SQLLEN);
@@ -904,7 +935,7 @@ std::size_t Inserter::width_of(const Batch& batch, std::size_t c, std::size_t r)
     case SQL_C_TYPE_TIMESTAMP: return sizeof(SQL_TIMESTAMP_STRUCT);
     default: break;
     }
-    if (p.text == Text::datetime || p.text == Text::number) return 40;
+    if (p.text == Text::datetime || p.text == Text::number || p.text == Text::iso_datetime) return 40;
     const ColumnData& col = batch.column(c);
     const std::size_t len = col.is_null(r) ? 0 : col.bytes_at(r).size();
     // UTF-16 needs at most 2 bytes per UTF-8 byte.
@@ -986,6 +1017,16 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
                     text_value = type == Type::date ? t.date.to_string()
                                  : type == Type::time ? time_text(t)
                                                       : t.to_string(3);
+                    v = text_value;
+                } else if (p.text == Text::iso_datetime) {
+                    const Timestamp& t = col.timestamp_at(r);
+                    text_value = t.date.to_string();
+                    if (schema_[c].type.type != Type::date) {
+                        char clock[32];
+                        std::snprintf(clock, sizeof clock, "T%02d:%02d:%02d.%07u", t.hour, t.minute,
+                                      t.second, t.nanosecond / 100);
+                        text_value += clock;
+                    }
                     v = text_value;
                 } else if (p.text == Text::number) {
                     text_value = shortest_double(col.double_at(r));

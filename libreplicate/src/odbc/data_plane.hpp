@@ -134,7 +134,9 @@ public:
 
 private:
     /// How a value becomes the bytes of a SQL_C_CHAR parameter.
-    enum class Text { raw, datetime, number, utf16, decimal_as_double };
+    /// iso_datetime: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS.fffffff", which SQL Server reads the
+    /// same whatever SET DATEFORMAT and LANGUAGE say (for a date or datetime2 column).
+    enum class Text { raw, datetime, number, utf16, decimal_as_double, iso_datetime };
     struct Param {
         SQLSMALLINT c_type;
         SQLSMALLINT sql_type;
@@ -161,6 +163,7 @@ private:
     /// The buffer width column \p c needs for row \p r of \p batch.
     std::size_t width_of(const Batch& batch, std::size_t c, std::size_t r) const;
     void execute_chunk(const Batch& batch, std::size_t begin, std::size_t end);
+    void insert_rows(const Batch& batch);
     /// Binds rows [first, first + n) of the filled buffers and executes; throws with the
     /// failing row named (\p begin: the chunk's first batch row).
     void execute_rows(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n);
