@@ -200,6 +200,7 @@ ReadPlan plan_reads(Isolation requested, const Dialect& d,
     const bool can_lock = !d.read_versioning_query().empty();
     const bool snapshot_allowed = versioning && versioning->snapshot_allowed;
     const bool rcsi = versioning && versioning->read_committed_snapshot;
+    const bool read_only = versioning && versioning->read_only;
     if (requested == Isolation::snapshot && can_lock && !snapshot_allowed) {
         throw Error(ErrorKind::config,
                     "[source] isolation = \"snapshot\", but database " + database +
@@ -219,10 +220,11 @@ ReadPlan plan_reads(Isolation requested, const Dialect& d,
     case Isolation::read_uncommitted: c.isolation = "read uncommitted"; break;
     case Isolation::automatic:
     case Isolation::read_committed:
-        c.isolation = !can_lock ? "read committed"
-                      : rcsi    ? "read committed (row versions)"
-                                : "read committed (locking)";
-        c.locking = can_lock && !rcsi;
+        c.isolation = !can_lock  ? "read committed"
+                      : read_only ? "read committed (row versions: a read-only database or secondary)"
+                      : rcsi      ? "read committed (row versions)"
+                                  : "read committed (locking)";
+        c.locking = can_lock && !rcsi && !read_only;
         break;
     }
     if (c.locking) {

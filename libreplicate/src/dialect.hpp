@@ -281,6 +281,10 @@ protected:
 struct ReadVersioning {
     bool snapshot_allowed = false;         ///< SQL Server ALLOW_SNAPSHOT_ISOLATION ON
     bool read_committed_snapshot = false;  ///< SQL Server READ_COMMITTED_SNAPSHOT ON
+    /// The database cannot be written here: a readable secondary of an availability group
+    /// (ApplicationIntent=ReadOnly), whose reads all use row versions whatever the isolation,
+    /// or a READ_ONLY database, which no writer changes: reads block nobody.
+    bool read_only = false;
 };
 
 /// The isolation a source session uses, and what that means for the source's writers.

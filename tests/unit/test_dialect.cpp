@@ -115,7 +115,9 @@ TEST_CASE("sqliteodbc's types are refined from the declared type name") {
 TEST_CASE("errors are classified by SQLSTATE and native code, never by message text") {
     auto mssql = make_dialect("sqlserver");
     for (long code : {1205L, 1204L, 701L, 8645L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L,
-                      40197L, 40501L, 40613L, 49918L, 49919L, 49920L}) {
+                      40197L, 40501L, 40613L, 49918L, 49919L, 49920L,
+                      // Azure resource limits; availability-group secondaries not ready
+                      10928L, 10929L, 976L, 4221L}) {
         CAPTURE(code);
         CHECK(mssql->classify("HY000", code) == ErrorKind::transient);
     }
@@ -125,6 +127,12 @@ TEST_CASE("errors are classified by SQLSTATE and native code, never by message t
     }
     CHECK(mssql->classify("40001", 0) == ErrorKind::transient);
     CHECK(mssql->classify("08S01", 0) == ErrorKind::transient);
+    // Connection resiliency: the driver could not recover the broken connection.
+    for (const char* state : {"IMC01", "IMC02", "IMC03", "IMC04", "IMC05", "IMC06"}) {
+        CAPTURE(state);
+        CHECK(mssql->classify(state, 0) == ErrorKind::transient);
+    }
+    CHECK(mssql->classify("IMC07", 0) == ErrorKind::internal);
     auto pg = make_dialect("postgresql");
     CHECK(pg->classify("40P01", 7) == ErrorKind::transient);
     CHECK(pg->classify("40001", 7) == ErrorKind::transient);
@@ -295,7 +303,9 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"});
     CHECK(d->read_versioning_query() ==
           "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
-          "CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = DB_ID()");
+          "CAST(is_read_committed_snapshot_on AS int), CASE WHEN "
+          "CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = 'READ_ONLY' THEN 1 ELSE 0 "
+          "END FROM sys.databases WHERE database_id = DB_ID()");
     const Query collations = d->text_collations_query(src);
     CHECK(collations.sql ==
           "SELECT c.name, c.collation_name, CAST(COLLATIONPROPERTY(c.collation_name, 'CodePage') "
@@ -356,6 +366,15 @@ TEST_CASE("source reads: snapshot where the database allows it, else said to be 
     CHECK(p.isolation == Isolation::read_committed);
     CHECK(p.consistency.isolation == "read committed (row versions)");
     CHECK_FALSE(p.consistency.locking);
+    // A readable secondary (ApplicationIntent=ReadOnly) or a READ_ONLY database: every read
+    // uses row versions there, so none is said to lock, whatever the isolation.
+    const ReadVersioning secondary{false, false, true};
+    p = plan_reads(Isolation::automatic, *mssql, secondary, "POS");
+    CHECK(p.isolation == Isolation::read_committed);
+    CHECK_FALSE(p.consistency.locking);
+    CHECK(p.consistency.advice.empty());
+    CHECK(p.consistency.isolation == "read committed (row versions: a read-only database or secondary)");
+    CHECK_FALSE(plan_reads(Isolation::read_committed, *mssql, secondary, "POS").consistency.locking);
     // sys.databases unreadable: not known, so locking is assumed and said.
     p = plan_reads(Isolation::automatic, *mssql, std::nullopt, "POS");
     CHECK(p.isolation == Isolation::read_committed);

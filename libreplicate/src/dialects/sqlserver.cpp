@@ -98,12 +98,16 @@ public:
         return out;
     }
 
-    // One row for the connection's database: snapshot isolation allowed (state 1 = ON), and
-    // READ COMMITTED reading row versions (READ_COMMITTED_SNAPSHOT ON).
+    // One row for the connection's database: snapshot isolation allowed (state 1 = ON),
+    // READ COMMITTED reading row versions (READ_COMMITTED_SNAPSHOT ON), and the database not
+    // writable here (Updateability READ_ONLY: a readable secondary, whose queries all run
+    // under snapshot isolation (Offload read-only workload to secondary replica), or a
+    // READ_ONLY database).
     std::string read_versioning_query() const override {
         return "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
-               "CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = "
-               "DB_ID()";
+               "CAST(is_read_committed_snapshot_on AS int), CASE WHEN "
+               "CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = 'READ_ONLY' "
+               "THEN 1 ELSE 0 END FROM sys.databases WHERE database_id = DB_ID()";
     }
 
     // Non-Unicode text columns with their collation and its code page; nchar/nvarchar/ntext
@@ -172,6 +176,10 @@ public:
         case 49918:
         case 49919:
         case 49920:  // too many operations in progress (Azure)
+        case 10928:  // resource ID limit reached (Azure SQL Database resource limits)
+        case 10929:  // minimum guarantee not available (Azure): retry later
+        case 976:    // availability group database not accessible for queries now (secondary)
+        case 4221:   // login to a readable secondary waited on its transition to row versions
             return ErrorKind::transient;
         case 8152:  // string or binary data would be truncated
         case 2628:  // same, with the column named (2019+)
@@ -189,6 +197,11 @@ public:
         default: break;
         }
         if (state == "40001" || (state.size() == 5 && state.substr(0, 2) == "08")) {
+            return ErrorKind::transient;
+        }
+        // Connection resiliency (msodbcsql): IMC01-IMC06, the connection is broken and could
+        // not be recovered; the partition starts again on a new connection.
+        if (state.size() == 5 && state.substr(0, 4) == "IMC0" && state[4] >= '1' && state[4] <= '6') {
             return ErrorKind::transient;
         }
         return Dialect::classify(state, native);

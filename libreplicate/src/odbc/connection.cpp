@@ -348,7 +348,8 @@ void Connection::plan_source_reads() {
             const std::vector<Row> rows = query(sql);
             if (!rows.empty() && rows[0].size() >= 2) {
                 versioning = ReadVersioning{rows[0][0].value_or("0") == "1",
-                                            rows[0][1].value_or("0") == "1"};
+                                            rows[0][1].value_or("0") == "1",
+                                            rows[0].size() >= 3 && rows[0][2].value_or("0") == "1"};
             }
         } catch (const Error& e) {
             REPLICATE_LOG(warning) << "cannot tell whether the source database allows snapshot "
