@@ -1,5 +1,6 @@
 #include "checksum.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <replicate/error.hpp>
 
 #include "columns.hpp"
+#include "text.hpp"
 
 namespace replicate::detail {
 
@@ -87,13 +89,21 @@ std::string Checksum::text() const {
     return buf;
 }
 
-RowHasher RowHasher::for_source(const Schema& source, const Schema& target) {
+namespace {
+bool left_out(const std::vector<std::string>& names, const std::string& name) {
+    const std::string wanted = lower(name);
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return lower(n) == wanted; });
+}
+}  // namespace
+
+RowHasher RowHasher::for_source(const Schema& source, const Schema& target,
+                                const std::vector<std::string>& leave_out) {
     RowHasher h;
     for (std::size_t i = 0; i < source.size(); ++i) {
         std::size_t j = 0;
         const Column* t = named(target, source[i].name, &j);
         const ColumnType& s = source[i].type;
-        if (t != nullptr && !comparable(s.type, t->type.type)) {
+        if ((t != nullptr && !comparable(s.type, t->type.type)) || left_out(leave_out, source[i].name)) {
             h.skipped_.push_back(source[i].name);
             continue;
         }
@@ -103,7 +113,8 @@ RowHasher RowHasher::for_source(const Schema& source, const Schema& target) {
     return h;
 }
 
-RowHasher RowHasher::for_target(const Schema& source, const Schema& target) {
+RowHasher RowHasher::for_target(const Schema& source, const Schema& target,
+                                const std::vector<std::string>& leave_out) {
     RowHasher h;
     for (const Column& c : source) {
         std::size_t j = 0;
@@ -111,7 +122,7 @@ RowHasher RowHasher::for_target(const Schema& source, const Schema& target) {
         if (t == nullptr) {
             throw Error(ErrorKind::config, "cannot verify: the target has no column '" + c.name + "'");
         }
-        if (!comparable(c.type.type, t->type.type)) {
+        if (!comparable(c.type.type, t->type.type) || left_out(leave_out, c.name)) {
             h.skipped_.push_back(c.name);
             continue;
         }

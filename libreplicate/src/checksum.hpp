@@ -46,16 +46,19 @@ class RowHasher {
 public:
     /// For the source side: every column of \p source, in order. \p target (the target
     /// table's columns) decides only the padding rule of char(n) columns.
-    static RowHasher for_source(const Schema& source, const Schema& target);
+    /// \p leave_out: source columns not compared (the target fills them itself).
+    static RowHasher for_source(const Schema& source, const Schema& target,
+                                const std::vector<std::string>& leave_out = {});
     /// For the target side: the target columns named like the source's, in source order.
     /// Throws Error(kind config) naming a source column the target lacks.
-    static RowHasher for_target(const Schema& source, const Schema& target);
+    static RowHasher for_target(const Schema& source, const Schema& target,
+                                const std::vector<std::string>& leave_out = {});
 
     /// Adds the rows of \p batch to \p sum.
     void add(const Batch& batch, Checksum& sum);
 
     /// Source columns left out because the target keeps them as another kind of value (a
-    /// number in a text column): they cannot be compared value by value.
+    /// number in a text column), or fills them itself: they cannot be compared value by value.
     const std::vector<std::string>& skipped() const { return skipped_; }
 
 private:

@@ -68,8 +68,11 @@ std::string Dialect::create_table(const QualifiedName& table, const Schema& sche
 }
 
 std::string Dialect::create_table_like(const QualifiedName& staging, const QualifiedName& target,
-                                       const Schema&) const {
-    return "CREATE TABLE " + qualified(staging) + " (LIKE " + qualified(target) + ")";
+                                       const Schema& columns) const {
+    // The listed columns with their types (CREATE TABLE AS keeps types and typmods, not
+    // constraints, identities or defaults: an identity staging does not receive stays empty).
+    return "CREATE TABLE " + qualified(staging) + " AS SELECT " + column_list(columns) + " FROM " +
+           qualified(target) + " WITH NO DATA";
 }
 
 std::string Dialect::index_name(const QualifiedName& table, const std::string& column) const {

@@ -166,9 +166,24 @@ public:
     virtual Query schema_exists_query(const std::string& schema) const = 0;
     /// The primary key's column names of \p table, one per row, in key order.
     virtual Query primary_key_query(const QualifiedName& table) const = 0;
-    /// The names of \p table's columns that fill themselves (a DEFAULT, an identity, a
-    /// computed column): a target's own columns, which the source need not have.
+    /// \p table's columns that fill themselves, one row each: (name, kind), kind "default" (a
+    /// DEFAULT), "identity" (an identity / auto-increment column, which may be given values:
+    /// identity_insert()) or "generated" (computed, rowversion / timestamp, GENERATED ALWAYS AS:
+    /// it takes no values at all). A target's own columns, which the source need not have.
     virtual Query defaulted_columns_query(const QualifiedName& table) const = 0;
+    /// The statement that lets (\p on) or stops letting a session give \p table's identity
+    /// column its values; empty where an identity column takes given values anyway (SQL
+    /// Server: SET IDENTITY_INSERT, which one table per session may have on at a time).
+    virtual std::string identity_insert(const QualifiedName& table, bool on) const {
+        (void)table;
+        (void)on;
+        return {};
+    }
+    /// The statement that empties \p table inside the full refresh's swap transaction; by
+    /// default DELETE of every row (SQL Server: TRUNCATE TABLE where the login may and the
+    /// table allows it, which deallocates the pages; else DELETE ... WITH (TABLOCK), which on a
+    /// heap frees the emptied pages too).
+    virtual std::string empty_table(const QualifiedName& table) const { return delete_rows(table, ""); }
     /// Declared type name of each column (name, type), where the driver's description is not
     /// to be trusted (SQLite); empty sql elsewhere.
     virtual Query declared_types_query(const QualifiedName& table) const {
@@ -207,10 +222,12 @@ public:
     /// The whole refresh (staging DDL included) runs in one transaction: DDL is transactional
     /// and the writer lock is the only exclusion (SQLite).
     virtual bool refresh_in_one_transaction() const { return false; }
-    /// CREATE TABLE \p staging with the columns and types of \p target (so conversions into
-    /// staging are those into the target). \p target_schema describes \p target.
+    /// CREATE TABLE \p staging with \p columns of \p target, of the target's types (so
+    /// conversions into staging are those into the target): the columns a refresh writes, as
+    /// \p target describes them. No identity, default or computed column of the target is
+    /// carried (staging receives every column it has).
     virtual std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
-                                          const Schema& target_schema) const;
+                                          const Schema& columns) const;
     /// CREATE TABLE with \p primary_key (column names, key order) as its primary key;
     /// \p partition_index_follows: create_index() on the partition column comes next (SQL
     /// Server: that index is the clustered one, so the key is declared NONCLUSTERED).

@@ -457,3 +457,64 @@ TEST_CASE("SQL Server live: a created table's clustered date index, reads' isola
     CHECK(source->query_int("SELECT transaction_isolation_level FROM sys.dm_exec_sessions WHERE "
                             "session_id = @@SPID") == (allowed ? 5 : 2));
 }
+
+// Runs only in contract.sqlserver: a warehouse table made by its DBA, with an IDENTITY that
+// takes the source's IDs, a rowversion of a source column's name (it fills itself), a
+// computed and a DEFAULT column of its own; a month copied and verified into it, and a full
+// refresh (staging from the written columns; the target emptied inside the swap).
+TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed and DEFAULT columns") {
+    Backend& b = backends::source();
+    REQUIRE(b.name == "sqlserver");
+    const TableSpec src = fresh(b, "contract_mssql_own_src");
+    commit(b, month(src, "2025-01-01", "2025-04-01"), rows());
+    TableSpec t = src;
+    t.target.table = backends::unique("contract_mssql_own_dst");
+    b.drop(t.target.table);
+    const std::string table = "[" + t.target.table + "]";
+    // DATA is the source's binary(8); here a rowversion. DOUBLED and LOADED are the table's own.
+    b.exec("CREATE TABLE " + table + " ([ID] bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, "
+           "[DAY] datetime2(3), [AMOUNT] decimal(16,4), [NOTE] nvarchar(40), [FLAG] bit, "
+           "[DATA] rowversion, [DOUBLED] AS ([AMOUNT] * 2), "
+           "[LOADED] datetime2(0) NOT NULL DEFAULT SYSUTCDATETIME())");
+    Plan plan;
+    plan.tables.push_back(t);
+    plan.range = DateRange::inclusive(Date::parse("2025-01-01"), Date::parse("2025-03-31"));
+    auto source = b.source_factory();
+    auto target = b.target();
+    RunOptions o;
+    o.verify = true;
+    for (int run = 0; run < 2; ++run) {  // twice: the IDs are the source's each time
+        const RunReport report = Orchestrator(*source, *target, o).run(plan);
+        for (const PartitionResult& p : report.partitions) INFO(p.error);
+        REQUIRE(report.ok());
+        for (const PartitionResult& p : report.partitions) {
+            REQUIRE(p.verification);
+            CHECK(p.verification->match());
+        }
+    }
+    // As tsql reads it: the source's IDs (IDENTITY_INSERT), the computed and default columns
+    // filled by the server, a rowversion in every row.
+    const std::string client = reference::client(b);
+    REQUIRE_FALSE(client.empty());
+    std::string got = reference::run_sql(
+        client, "SELECT CAST(ID AS varchar(20)) + ':' + CAST(CAST(DOUBLED AS decimal(18,4)) AS varchar(30)) + ':' + "
+                "CASE WHEN DATA IS NULL OR LOADED IS NULL THEN 'missing' ELSE 'filled' END FROM " + table +
+                " ORDER BY ID");
+    CHECK(got == "1:3.0000:filled\n2:-4.5000:filled\n3:1999999999999.9998:filled\n4:0.0002:filled\n"
+                 "5:0.0000:filled\n");
+    // A full refresh into a table of the same make: staging carries the written columns
+    // only (the DEFAULT column would be NOT NULL and empty there), the swap keeps the IDs.
+    TableSpec ref = t;
+    ref.mode = TableMode::full_refresh;
+    ref.partition_column.clear();
+    Plan refresh;
+    refresh.tables.push_back(ref);
+    for (int run = 0; run < 2; ++run) {
+        const RunReport report = Orchestrator(*source, *target, o).run(refresh);
+        for (const PartitionResult& p : report.partitions) INFO(p.error);
+        REQUIRE(report.ok());
+    }
+    got = reference::run_sql(client, "SELECT COUNT(*), MIN(ID), MAX(ID) FROM " + table);
+    CHECK(got == "5\t1\t5\n");
+    CHECK_FALSE(b.exists(t.target.table + "__staging"));
+}

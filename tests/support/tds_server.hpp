@@ -35,6 +35,10 @@ struct Quirks {
     /// CONVERT(varchar(max), varbinary, 2) renders hex. Babelfish returns the bytes as text
     /// (canonical.sh lets tsql print binary as hex instead).
     bool convert_style_2_is_hex = true;
+    /// A rowversion column can be created. Babelfish refuses it unless the server is set up
+    /// with EXEC sp_babelfish_configure 'escape_hatch_rowversion', 'ignore', 'server' (the
+    /// suites' rowversion cases then run; docs/sqlserver.md).
+    bool creates_rowversion_columns = true;
 };
 
 /// SQL Server as documented.
@@ -51,6 +55,7 @@ inline Quirks babelfish() {
     q.lock_timeout_native = 33557097;
     q.catalog_keeps_name_case = false;
     q.convert_style_2_is_hex = false;
+    q.creates_rowversion_columns = false;  // without its escape hatch
     return q;
 }
 

@@ -476,14 +476,36 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     CHECK(mssql->unlock_query("libreplicate:00ff", 255).sql ==
           "DECLARE @r int; EXEC @r = sp_releaseapplock @Resource = ?, @LockOwner = 'Session'; "
           "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
-    CHECK(mssql->create_table_like({"dbo", "t__staging"}, {"dbo", "t"}, {}) ==
-          "SELECT TOP 0 * INTO [dbo].[t__staging] FROM [dbo].[t] UNION ALL SELECT TOP 0 * FROM [dbo].[t]");
+    // Staging has the written columns only, of the target's types, without its identity: a
+    // target column the refresh does not write (an identity of the warehouse's own) is not
+    // there to be NOT NULL and empty (515).
+    const Schema written{{"ID", {Type::int64}}, {"NAME", {Type::text, 20}}};
+    CHECK(mssql->create_table_like({"dbo", "t__staging"}, {"dbo", "t"}, written) ==
+          "SELECT TOP 0 [ID], [NAME] INTO [dbo].[t__staging] FROM [dbo].[t] UNION ALL SELECT TOP 0 "
+          "[ID], [NAME] FROM [dbo].[t]");
+    // The swap empties the target with TRUNCATE where the login may and the table allows it
+    // (pages deallocated), else DELETE WITH (TABLOCK) (a heap's emptied pages freed too).
+    CHECK(mssql->empty_table({"dbo", "it's"}) ==
+          "IF HAS_PERMS_BY_NAME(N'[dbo].[it''s]', N'OBJECT', N'ALTER') = 1 AND NOT EXISTS (SELECT 1 "
+          "FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(N'[dbo].[it''s]')) AND NOT "
+          "EXISTS (SELECT 1 FROM sys.tables WHERE object_id = OBJECT_ID(N'[dbo].[it''s]') AND "
+          "(is_replicated = 1 OR is_merge_published = 1)) TRUNCATE TABLE [dbo].[it's] ELSE DELETE "
+          "FROM [dbo].[it's] WITH (TABLOCK)");
+    CHECK(mssql->identity_insert({"dbo", "t"}, true) == "SET IDENTITY_INSERT [dbo].[t] ON");
+    CHECK(mssql->identity_insert({"dbo", "t"}, false) == "SET IDENTITY_INSERT [dbo].[t] OFF");
+    // Own columns by kind: computed and rowversion take no values, identity takes them.
+    CHECK(mssql->defaulted_columns_query({"dbo", "t"}).sql.find(
+              "WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' THEN 'generated' "
+              "WHEN c.is_identity = 1 THEN 'identity'") != std::string::npos);
     CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET LOCK_TIMEOUT 300000"});
     auto pg = make_dialect("postgresql");
     CHECK(pg->try_lock_query("x", -5).params == std::vector<std::string>{"-5"});
     CHECK(pg->unlock_query("x", -5).sql ==
           "SELECT CASE WHEN pg_advisory_unlock(CAST(? AS bigint)) THEN 1 ELSE 0 END");
-    CHECK(pg->create_table_like({"", "s"}, {"", "t"}, {}) == "CREATE TABLE \"s\" (LIKE \"t\")");
+    CHECK(pg->create_table_like({"", "s"}, {"", "t"}, written) ==
+          "CREATE TABLE \"s\" AS SELECT \"ID\", \"NAME\" FROM \"t\" WITH NO DATA");
+    CHECK(pg->empty_table({"", "t"}) == "DELETE FROM \"t\"");
+    CHECK(pg->identity_insert({"", "t"}, true).empty());
     auto maria = make_dialect("mariadb");
     CHECK(maria->try_lock_query("libreplicate:1", 1).sql == "SELECT COALESCE(GET_LOCK(?, 0), 0)");
     CHECK(maria->unlock_query("libreplicate:1", 1).sql == "SELECT COALESCE(RELEASE_LOCK(?), 0)");

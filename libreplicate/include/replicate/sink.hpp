@@ -68,6 +68,14 @@ public:
         (void)table;
         return {};
     }
+    /// The columns of \p table's existing target table that fill themselves although the
+    /// source has columns of their names (SQL Server computed and rowversion columns): they
+    /// are not written, and verification leaves them out. Known after validate() or
+    /// prepare(). Default: none.
+    virtual std::vector<std::string> self_filled_columns(const TableSpec& table) {
+        (void)table;
+        return {};
+    }
     /// A Source that reads this target's tables back, for --verify (on its own connection;
     /// Target::cancel() interrupts it). Thread-safe. Default: nullptr, the target cannot be
     /// verified.

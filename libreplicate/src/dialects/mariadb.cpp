@@ -114,9 +114,11 @@ public:
     }
     // MariaDB reports the text 'NULL' as the default of a nullable column without one.
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                "COALESCE(NULLIF(?, ''), DATABASE()) AND BINARY table_name = ? AND "
-                "((column_default IS NOT NULL AND column_default <> 'NULL') OR extra <> '')",
+        return {"SELECT column_name, CASE WHEN extra LIKE '%GENERATED%' THEN 'generated' WHEN "
+                "extra LIKE '%auto_increment%' THEN 'identity' ELSE 'default' END FROM "
+                "information_schema.columns WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) "
+                "AND BINARY table_name = ? AND ((column_default IS NOT NULL AND column_default <> "
+                "'NULL') OR extra <> '')",
                 {table.schema, table.table}};
     }
     // GET_LOCK names are server-wide; the name carries a hash of database, table and range.

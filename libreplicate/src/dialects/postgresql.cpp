@@ -93,9 +93,10 @@ public:
     }
     bool case_sensitive_names() const override { return true; }
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
-                "to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT a.attisdropped AND "
-                "(a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')",
+        return {"SELECT a.attname, CASE WHEN a.attgenerated <> '' THEN 'generated' WHEN "
+                "a.attidentity <> '' THEN 'identity' ELSE 'default' END FROM pg_catalog.pg_attribute a "
+                "WHERE a.attrelid = to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT a.attisdropped "
+                "AND (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')",
                 {qualified(table)}};
     }
     Query try_lock_query(const std::string&, std::int64_t key) const override {

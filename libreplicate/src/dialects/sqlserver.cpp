@@ -143,12 +143,7 @@ public:
 
     // DROP TABLE IF EXISTS needs SQL Server 2016; OBJECT_ID works on every version.
     std::string drop_table_if_exists(const QualifiedName& table) const override {
-        std::string name;
-        for (char c : qualified(table)) {
-            name.push_back(c);
-            if (c == '\'') name.push_back(c);
-        }
-        return "IF OBJECT_ID(N'" + name + "', N'U') IS NOT NULL DROP TABLE " + qualified(table);
+        return "IF OBJECT_ID(N'" + literal_name(table) + "', N'U') IS NOT NULL DROP TABLE " + qualified(table);
     }
 
     // T-SQL's ALTER TABLE ... ADD takes no COLUMN keyword.
@@ -249,9 +244,32 @@ public:
                 {qualified(table)}};
     }
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT c.name FROM sys.columns c WHERE c.object_id = OBJECT_ID(?) AND "
-                "(c.default_object_id <> 0 OR c.is_identity = 1 OR c.is_computed = 1)",
+        // rowversion is the system type timestamp (rowversion (Transact-SQL)); it and computed
+        // columns take no values (273, 271), an identity takes them under IDENTITY_INSERT.
+        return {"SELECT c.name, CASE WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = "
+                "'timestamp' THEN 'generated' WHEN c.is_identity = 1 THEN 'identity' ELSE 'default' "
+                "END FROM sys.columns c WHERE c.object_id = OBJECT_ID(?) AND (c.default_object_id <> 0 "
+                "OR c.is_identity = 1 OR c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp')",
                 {qualified(table)}};
+    }
+    // SET IDENTITY_INSERT (Transact-SQL): needs ALTER on the table (or its ownership); one table
+    // of a session at a time.
+    std::string identity_insert(const QualifiedName& table, bool on) const override {
+        return "SET IDENTITY_INSERT " + qualified(table) + (on ? " ON" : " OFF");
+    }
+    // TRUNCATE TABLE (Transact-SQL): deallocates the pages (a DELETE on a heap leaves them
+    // allocated) and logs only the deallocations; rolled back with the swap's transaction. It
+    // needs ALTER on the table and is refused for a table that a foreign key references or
+    // that is published for replication; there DELETE ... WITH (TABLOCK) is used, which needs
+    // DELETE only and on a heap deallocates the emptied pages too (DELETE (Transact-SQL): "Use
+    // TABLOCK"). The server decides in one statement.
+    std::string empty_table(const QualifiedName& table) const override {
+        const std::string name = literal_name(table);
+        return "IF HAS_PERMS_BY_NAME(N'" + name + "', N'OBJECT', N'ALTER') = 1 AND NOT EXISTS "
+               "(SELECT 1 FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(N'" + name +
+               "')) AND NOT EXISTS (SELECT 1 FROM sys.tables WHERE object_id = OBJECT_ID(N'" + name +
+               "') AND (is_replicated = 1 OR is_merge_published = 1)) TRUNCATE TABLE " +
+               qualified(table) + " ELSE DELETE FROM " + qualified(table) + " WITH (TABLOCK)";
     }
     // An application lock owned by the session, not waited for (the caller polls, so that
     // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted. No
@@ -269,12 +287,27 @@ public:
                 "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
                 {name}};
     }
-    // SELECT INTO copies the column types; the UNION ALL keeps an IDENTITY property from
-    // being copied, so staging accepts the explicit values the target receives.
+    // SELECT INTO copies the listed columns' types, collations and nullability; the UNION ALL
+    // keeps an IDENTITY property from being copied, so staging accepts the values the target
+    // receives (SELECT - INTO clause). Only the written columns: a target column staging
+    // would not receive (an identity or default of the warehouse's own) is not there to be
+    // NOT NULL and empty (515).
     std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
-                                  const Schema&) const override {
-        return "SELECT TOP 0 * INTO " + qualified(staging) + " FROM " + qualified(target) +
-               " UNION ALL SELECT TOP 0 * FROM " + qualified(target);
+                                  const Schema& columns) const override {
+        const std::string list = column_list(columns);
+        return "SELECT TOP 0 " + list + " INTO " + qualified(staging) + " FROM " + qualified(target) +
+               " UNION ALL SELECT TOP 0 " + list + " FROM " + qualified(target);
+    }
+
+private:
+    /// [schema].[table] as the body of an N'...' literal: quotes doubled.
+    std::string literal_name(const QualifiedName& table) const {
+        std::string name;
+        for (char c : qualified(table)) {
+            name.push_back(c);
+            if (c == '\'') name.push_back(c);
+        }
+        return name;
     }
 
 protected:

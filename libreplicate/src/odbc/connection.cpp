@@ -580,10 +580,14 @@ std::vector<std::string> Connection::primary_key(const QualifiedName& table) {
     return out;
 }
 
-std::vector<std::string> Connection::defaulted_columns(const QualifiedName& table) {
-    std::vector<std::string> out;
+std::vector<Connection::OwnColumn> Connection::defaulted_columns(const QualifiedName& table) {
+    std::vector<OwnColumn> out;
     for (const Row& r : query(dialect_->defaulted_columns_query(table))) {
-        if (!r.empty() && r[0]) out.push_back(*r[0]);
+        if (r.empty() || !r[0]) continue;
+        const std::string kind = r.size() > 1 ? r[1].value_or("") : "";
+        out.push_back({*r[0], kind == "generated" ? OwnColumn::Kind::generated
+                              : kind == "identity" ? OwnColumn::Kind::identity
+                                                   : OwnColumn::Kind::default_value});
     }
     return out;
 }

@@ -112,8 +112,13 @@ public:
     bool schema_exists(const std::string& schema);
     /// Primary-key column names of \p table in key order; empty if it has none.
     std::vector<std::string> primary_key(const QualifiedName& table);
-    /// Columns of \p table that fill themselves (Dialect::defaulted_columns_query).
-    std::vector<std::string> defaulted_columns(const QualifiedName& table);
+    /// A column that fills itself (Dialect::defaulted_columns_query).
+    struct OwnColumn {
+        std::string name;
+        enum class Kind { default_value, identity, generated } kind = Kind::default_value;
+    };
+    /// Columns of \p table that fill themselves.
+    std::vector<OwnColumn> defaulted_columns(const QualifiedName& table);
     /// Interrupts the statement running on this connection, if any. Thread-safe; the
     /// interrupted call fails with the driver's error.
     void cancel() noexcept override;

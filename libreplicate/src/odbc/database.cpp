@@ -273,6 +273,41 @@ struct OdbcTarget::Shared {
     std::map<std::string, Schema> schemas;
     // Columns prepare() added to existing tables (on_new_column = "add"), for the summary.
     std::map<std::string, std::vector<std::string>> added;
+    // How an existing table takes the source's columns: its computed and rowversion columns
+    // of a source column's name fill themselves and are not written (nor verified); an
+    // identity column of one is written with the dialect's identity_insert() on.
+    struct Writes {
+        std::vector<std::string> generated;  // target names
+        bool identity = false;
+    };
+    std::map<std::string, Writes> writes;
+    Writes writes_of(const QualifiedName& table) {
+        const std::lock_guard<std::mutex> lock(schemas_mutex);
+        const auto it = writes.find(table.display());
+        return it == writes.end() ? Writes{} : it->second;
+    }
+    /// Learns how the existing \p target takes \p source_schema's columns (own columns
+    /// from the catalog); logs, once per table, the columns it fills itself.
+    void learn_writes(Connection& conn, const QualifiedName& target, const Schema& existing,
+                      const Schema& source_schema) {
+        Writes w;
+        for (const Connection::OwnColumn& own : conn.defaulted_columns(target)) {
+            const Column* t = detail::find_column(existing, own.name, conn.dialect());
+            if (t == nullptr || detail::find_column(source_schema, t->name, conn.dialect()) == nullptr) continue;
+            if (own.kind == Connection::OwnColumn::Kind::generated) w.generated.push_back(t->name);
+            if (own.kind == Connection::OwnColumn::Kind::identity) w.identity = true;
+        }
+        const std::lock_guard<std::mutex> lock(schemas_mutex);
+        const bool known = writes.count(target.display()) > 0;
+        if (!known && !w.generated.empty()) {
+            std::string names;
+            for (const std::string& n : w.generated) names += (names.empty() ? "" : ", ") + n;
+            REPLICATE_LOG(warning) << target << ": column(s) " << names
+                                   << " fill themselves in the target (computed or rowversion): "
+                                      "the source's values of them are not copied, nor verified";
+        }
+        writes[target.display()] = std::move(w);
+    }
 
     // One connection for checks, DDL, the ledger's reads and the run history, opened when
     // first needed and kept (before: one per call, so a nightly run of ten tables opened
@@ -431,25 +466,43 @@ public:
         replicate::detail::SinkSession& s = *session_;
         const Dialect& d = s.dialect();
         const bool table_lock = shared_->endpoint.table_lock;
+        // The columns written: the source's, but those the target fills itself.
+        const OdbcTarget::Shared::Writes writes = shared_->writes_of(spec.target);
+        written_.clear();
+        written_columns_.clear();
+        Schema staging_columns;  // the written columns with the target's types
+        for (std::size_t c = 0; c < schema.size(); ++c) {
+            const Column* t = detail::find_column(target_schema, schema[c].name, d);
+            if (t != nullptr && std::find(writes.generated.begin(), writes.generated.end(), t->name) !=
+                                    writes.generated.end()) {
+                continue;
+            }
+            written_.push_back(schema[c]);
+            written_columns_.push_back(c);
+            staging_columns.push_back(t != nullptr ? *t : schema[c]);
+        }
+        identity_ = writes.identity ? d.identity_insert(spec.target, true) : std::string();
         if (partition.whole_table()) {
             staging_ = QualifiedName{spec.target.schema, spec.target.table + "__staging"};
             // The staging table has the target's column types, so a value converts into it
             // exactly as it would into the target (and fails the same way).
             if (d.refresh_in_one_transaction()) s.begin();
             s.execute(d.drop_table_if_exists(staging_));
-            s.execute(d.create_table_like(staging_, spec.target, target_schema));
+            s.execute(d.create_table_like(staging_, spec.target, staging_columns));
             if (!s.in_transaction()) s.begin();
-            writer_ = s.writer(staging_, schema, label, target_schema, table_lock);
-        } else if (partition.null_dates()) {
-            s.begin();
-            s.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
-            writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
+            writer_ = s.writer(staging_, written_, label, target_schema, table_lock);
         } else {
             s.begin();
-            const Column* col = detail::find_column(schema, spec.partition_column, d);
-            s.delete_range(spec.target, spec.partition_column, column_bounds(partition),
-                           col ? col->type : ColumnType{Type::timestamp});
-            writer_ = s.writer(spec.target, schema, label, target_schema, table_lock);
+            if (partition.null_dates()) {
+                s.execute(d.delete_rows(spec.target, spec.partition_column, RowFilter::is_null));
+            } else {
+                const Column* col = detail::find_column(schema, spec.partition_column, d);
+                s.delete_range(spec.target, spec.partition_column, column_bounds(partition),
+                               col ? col->type : ColumnType{Type::timestamp});
+            }
+            // The source's values into the target's identity column (one table per session).
+            if (!identity_.empty()) identity_on(spec.target);
+            writer_ = s.writer(spec.target, written_, label, target_schema, table_lock);
         }
         schema_ = schema;
         active_ = true;
@@ -457,7 +510,16 @@ public:
 
     void write(const Batch& batch) override {
         if (!active_) throw Error(ErrorKind::internal, "Sink::write() before begin()");
-        writer_->insert(batch);
+        if (written_columns_.size() == schema_.size()) {
+            writer_->insert(batch);
+            return;
+        }
+        // Without the columns the target fills itself.
+        Batch projected(written_);
+        for (std::size_t k = 0; k < written_columns_.size(); ++k) {
+            projected.column(k) = batch.column(written_columns_[k]);
+        }
+        writer_->insert(projected);
     }
 
     void commit(const LedgerEntry& entry) override {
@@ -478,10 +540,12 @@ public:
                 s.commit();
                 s.begin();
             }
-            s.execute(d.delete_rows(spec.target, ""));
+            s.execute(d.empty_table(spec.target));
             // SQL Server: WITH (TABLOCK), minimally logged into a heap; one refresh per table
             // runs at a time (the run's table lock), so the lock waits for no writer of ours.
-            s.execute(d.insert_select(spec.target, staging_, schema_, true));
+            if (!identity_.empty()) identity_on(spec.target);
+            s.execute(d.insert_select(spec.target, staging_, written_, true));
+            identity_off();
             write_ledger(s, spec.target.schema, entry);
             if (d.refresh_in_one_transaction()) {
                 s.execute(d.drop_table_if_exists(staging_));
@@ -490,6 +554,7 @@ public:
             s.commit();
             drop_staging();
         } else {
+            identity_off();
             write_ledger(s, spec.target.schema, entry);
             s.commit();
         }
@@ -620,12 +685,33 @@ private:
         staging_ = {};
     }
 
+    /// SET IDENTITY_INSERT ... ON for \p table; identity_off() undoes it. The setting is the
+    /// session's, not the transaction's: it outlives a rollback.
+    void identity_on(const QualifiedName& table) {
+        session_->execute(session_->dialect().identity_insert(table, true));
+        identity_table_ = table;
+    }
+    void identity_off() {
+        if (identity_table_.table.empty() || !session_) return;
+        const QualifiedName table = identity_table_;
+        identity_table_ = {};
+        session_->execute(session_->dialect().identity_insert(table, false));
+    }
+
     void abort() noexcept {
         writer_.reset();
         if (session_ && (active_ || session_->in_transaction())) {
             session_->rollback();
             drop_staging();
             active_ = false;
+        }
+        try {
+            identity_off();
+        } catch (const std::exception& e) {
+            // Left on, the next table's IDENTITY_INSERT would fail (8107): a new session.
+            REPLICATE_LOG(warning) << "could not end IDENTITY_INSERT (" << e.what()
+                                   << "); closing the session";
+            close_session();
         }
         unlock_other_runs();
         if (lock_.owns_lock()) lock_.unlock();
@@ -639,6 +725,10 @@ private:
     std::vector<std::pair<std::string, std::int64_t>> held_;
     Partition partition_;
     Schema schema_;
+    Schema written_;                        // schema_ without the columns the target fills
+    std::vector<std::size_t> written_columns_;  // their indices in schema_ (and the batches)
+    std::string identity_;                  // non-empty: the target's identity column is written
+    QualifiedName identity_table_;          // IDENTITY_INSERT is on for it
     QualifiedName staging_;
     std::unique_ptr<replicate::detail::RowWriter> writer_;
     bool active_ = false;
@@ -665,6 +755,8 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     if (!conn.table_exists(table.target)) return;  // prepare() creates it
     const Schema existing = conn.describe(table.target);
     shared_->remember(table.target, existing);
+    shared_->learn_writes(conn, table.target, existing, source_schema);
+    const Shared::Writes writes = shared_->writes_of(table.target);
     const Dialect& dialect = conn.dialect();
     // A target column the source does not have: the warehouse's own when it fills itself (a
     // DEFAULT, an identity), else a column dropped at the source, whose new rows would be NULL.
@@ -673,7 +765,9 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
         if (detail::find_column(source_schema, t.name, dialect) != nullptr) continue;
         if (!filled) {
             filled.emplace();
-            for (std::string& name : conn.defaulted_columns(table.target)) filled->push_back({std::move(name), {}});
+            for (Connection::OwnColumn& own : conn.defaulted_columns(table.target)) {
+                filled->push_back({std::move(own.name), {}});
+            }
         }
         if (detail::find_column(*filled, t.name, dialect) != nullptr) continue;
         throw Error(ErrorKind::config,
@@ -686,6 +780,10 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     for (const Column& c : source_schema) {
         const Column* t = detail::find_column(existing, c.name, dialect);
         if (t == nullptr && shared_->endpoint.add_new_columns) continue;  // prepare() adds it
+        if (t != nullptr && std::find(writes.generated.begin(), writes.generated.end(), t->name) !=
+                                writes.generated.end()) {
+            continue;  // fills itself: not written
+        }
         if (t == nullptr) {
             throw Error(ErrorKind::config,
                         "target table " + table.target.display() + " has no column '" + c.name +
@@ -757,7 +855,7 @@ std::vector<std::string> OdbcTarget::planned_statements(const Partition& partiti
         out.push_back(d.drop_table_if_exists(staging));
         out.push_back(d.create_table_like(staging, spec.target, source_schema));
         out.push_back(load(staging));
-        out.push_back(d.delete_rows(spec.target, ""));
+        out.push_back(d.empty_table(spec.target));
         out.push_back(d.insert_select(spec.target, staging, source_schema, true));
     } else {
         const Column* col = detail::find_column(source_schema, spec.partition_column, d);
@@ -801,9 +899,14 @@ void OdbcTarget::prepare(const TableSpec& table, const Schema& source_schema) {
             shared_->added[table.target.display()] = added;
         }
         shared_->remember(table.target, existing);
+        shared_->learn_writes(conn, table.target, existing, source_schema);
         return;
     }
     shared_->remember(table.target, conn.describe(table.target));
+    {
+        const std::lock_guard<std::mutex> guard(shared_->schemas_mutex);
+        shared_->writes[table.target.display()] = {};  // created here: no column of its own
+    }
     if (indexed) {
         // Range deletes then seek instead of scanning, and parallel writers of different
         // months do not lock each other's rows.
@@ -869,6 +972,10 @@ std::vector<std::string> OdbcTarget::added_columns(const TableSpec& table) {
     const std::lock_guard<std::mutex> lock(shared_->schemas_mutex);
     const auto it = shared_->added.find(table.target.display());
     return it == shared_->added.end() ? std::vector<std::string>() : it->second;
+}
+
+std::vector<std::string> OdbcTarget::self_filled_columns(const TableSpec& table) {
+    return shared_->writes_of(table.target).generated;
 }
 
 std::unique_ptr<Source> OdbcTarget::open_reader() {

@@ -108,6 +108,7 @@ public:
     void cancel() override;
     Ledger& ledger() override { return *this; }
     std::vector<std::string> added_columns(const TableSpec& table) override;
+    std::vector<std::string> self_filled_columns(const TableSpec& table) override;
     /// Reads the target's tables (through libpq where sinks write through it).
     std::unique_ptr<Source> open_reader() override;
     /// Sets the verification columns of the partition's ledger row (added to older ledgers
