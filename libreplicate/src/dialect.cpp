@@ -165,10 +165,12 @@ std::string Dialect::delete_rows(const QualifiedName& table, const std::string& 
            hint(*this, partition_column, filter);
 }
 
-std::string Dialect::insert(const QualifiedName& table, const Schema& schema,
-                            bool table_lock) const {
+std::string Dialect::insert(const QualifiedName& table, const Schema& schema, bool table_lock,
+                            const std::vector<std::string>* markers) const {
     std::string marks;
-    for (std::size_t i = 0; i < schema.size(); ++i) marks += i ? ", ?" : "?";
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+        marks += (i ? ", " : "") + (markers != nullptr && i < markers->size() ? (*markers)[i] : std::string("?"));
+    }
     return "INSERT INTO " + qualified(table) + (table_lock ? table_lock_hint() : std::string()) +
            " (" + column_list(schema) + ") VALUES (" + marks + ")";
 }

@@ -120,10 +120,18 @@ public:
     /// OPTION (RECOMPILE), so a plan cached for a small month is not reused for a backfill's
     /// large one). Empty: none.
     virtual std::string range_statement_hint() const { return {}; }
-    /// INSERT of one row of \p schema's columns with '?' parameters; \p table_lock asks for the
-    /// DBMS's bulk-load table lock where it has one (SQL Server: WITH (TABLOCK)).
-    std::string insert(const QualifiedName& table, const Schema& schema,
-                       bool table_lock = false) const;
+    /// INSERT of one row of \p schema's columns with '?' parameters (or \p markers, one per
+    /// column); \p table_lock asks for the DBMS's bulk-load table lock where it has one (SQL
+    /// Server: WITH (TABLOCK)).
+    std::string insert(const QualifiedName& table, const Schema& schema, bool table_lock = false,
+                       const std::vector<std::string>* markers = nullptr) const;
+    /// The marker of a value written into a column of type \p target (nullptr: not known): "?",
+    /// or an expression of it where the value travels as text the server must convert (SQL
+    /// Server: CAST(? AS datetimeoffset(n))).
+    virtual std::string value_parameter(const ColumnType* target) const {
+        (void)target;
+        return "?";
+    }
     /// INSERT ... SELECT of \p columns from \p from into \p into (the full-refresh swap);
     /// \p table_lock as for insert() (SQL Server: minimally logged into a heap).
     std::string insert_select(const QualifiedName& into, const QualifiedName& from,
@@ -255,6 +263,9 @@ public:
     }
     /// False where a float column turns NaN into NULL (SQLite): such a value is refused.
     virtual bool holds_nan() const { return true; }
+    /// False where a time of day ends before 24:00:00 (SQL Server's time: 00:00:00 through
+    /// 23:59:59.9999999), which PostgreSQL's time holds: such a value is refused.
+    virtual bool holds_end_of_day() const { return true; }
     /// Floats (and decimals a DBMS stores as floats) are read as the text select_expression()
     /// renders: "r<m>p<e>" is the exact double m * 2^e (sqliteodbc converts doubles with 15
     /// significant digits, and SQLite's printf stops at 16).

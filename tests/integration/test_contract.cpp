@@ -518,3 +518,57 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
     CHECK(got == "5\t1\t5\n");
     CHECK_FALSE(b.exists(t.target.table + "__staging"));
 }
+
+// Runs only in contract.sqlserver: the source types that stopped a table before. Each keeps
+// its value (uniqueidentifier, datetimeoffset, xml, money, time(7) into a created table, as
+// tsql prints both), or is a configuration error naming the column (sql_variant).
+TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and time copy exactly; sql_variant is refused") {
+    Backend& b = backends::source();
+    REQUIRE(b.name == "sqlserver");
+    TableSpec t = spec(backends::unique("contract_mssql_types"));
+    t.target.table = backends::unique("contract_mssql_types_copy");
+    b.drop(t.source.table);
+    b.drop(t.target.table);
+    const std::string table = "[" + t.source.table + "]";
+    b.exec("CREATE TABLE " + table + " ([ID] int, [DAY] date, [G] uniqueidentifier, [DTO] "
+           "datetimeoffset(" + std::to_string(b.tds.datetime2_digits) + "), [X] xml, [M] money, "
+           "[T] time(" + std::to_string(b.tds.datetime2_digits) + "))");
+    b.exec("INSERT INTO " + table + " VALUES (1, '2025-02-01', '6F9619FF-8B86-D011-B42D-00C04FD430C8', "
+           "'2025-02-01 23:59:59.123456 +05:30', N'<a b=\"1\"><c>caf\u00e9</c></a>', 922337203685477.5807, "
+           "'23:59:59.123456'), (2, '2025-02-02', NEWID(), '2025-02-02 00:00:00 -14:00', N'<x/>', "
+           "-922337203685477.5808, '00:00:00'), (3, '2025-02-03', NULL, NULL, NULL, NULL, NULL)");
+    Plan plan;
+    plan.tables.push_back(t);
+    plan.range = DateRange::inclusive(Date::parse("2025-02-01"), Date::parse("2025-02-28"));
+    auto source = b.source_factory();
+    auto target = b.target();
+    RunOptions o;
+    o.verify = true;
+    const RunReport report = Orchestrator(*source, *target, o).run(plan);
+    for (const PartitionResult& p : report.partitions) INFO(p.error);
+    REQUIRE(report.ok());
+    const std::string client = reference::client(b);
+    REQUIRE_FALSE(client.empty());
+    // Every value as the server prints it, both sides; the created types are the source's.
+    const std::string want = reference::dump(client, t.source.table);
+    const std::string got = reference::dump(client, t.target.table);
+    CHECK(std::count(got.begin(), got.end(), '\n') == 4);
+    CHECK_MESSAGE(want == got, reference::first_difference(want, got));
+    const std::string types = reference::run_sql(
+        client, "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = N'" + t.target.table +
+                    "' AND COLUMN_NAME IN ('G', 'DTO', 'X', 'M') ORDER BY ORDINAL_POSITION");
+    CHECK(types == "uniqueidentifier\ndatetimeoffset\nxml\ndecimal\n");
+    // sql_variant: each value has its own type; refused at describe, naming the column.
+    b.exec("ALTER TABLE " + table + " ADD [V] sql_variant");
+    std::string message;
+    ErrorKind kind = ErrorKind::internal;
+    try {
+        source->connect()->describe(t.source);
+    } catch (const Error& e) {
+        kind = e.kind();
+        message = e.what();
+    }
+    CHECK(kind == ErrorKind::config);
+    CHECK(message.find("column 'V'") != std::string::npos);
+    CHECK(message.find("sql_variant") != std::string::npos);
+}

@@ -179,6 +179,11 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
         CHECK(a.run("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = N'" + t +
                     "' AND ORDINAL_POSITION = 1") == "MixedCase");
     }
+    SUBCASE("time(7) keeps 23:59:59.9999999") {
+        const std::string text = trimmed(reference::run_sql(
+            "sqlserver", "SELECT CAST(CAST('23:59:59.9999999' AS time(7)) AS varchar(30))"));
+        CHECK((text == "23:59:59.9999999") == q.keeps_last_time_of_day);
+    }
     SUBCASE("CONVERT style 2 renders binary as hex") {
         CHECK((a.run("SELECT CONVERT(varchar(10), 0x4142, 2)") == "4142") == q.convert_style_2_is_hex);
     }

@@ -92,6 +92,7 @@ canonical_mssql_kind() {
         real) echo float4 ;;
         date) echo date ;;
         datetime|datetime2|smalldatetime) echo ts ;;
+        time) echo time ;;
         char|varchar|nchar|nvarchar|text|ntext|uniqueidentifier|xml|datetimeoffset) echo text ;;
         binary|varbinary|image|timestamp|rowversion) echo bin ;;
         *) echo "unknown:$1" ;;
@@ -155,6 +156,7 @@ canonical_expr() {
         sqlserver:bin) e="$c" ;;
         sqlserver:date) e="CONVERT(char(10), $c, 23)" ;;
         sqlserver:ts) e="CONVERT(varchar(30), $c, 121)" ;;
+        sqlserver:time) e="CAST($c AS varchar(30))" ;;
         sqlite:ts)
             # ISO text as stored ('T' or ' ', any number of fraction digits) to nanoseconds.
             e="substr(replace($c, 'T', ' '), 1, 19) || '.' || substr(substr($c, 21) || '000000000', 1, 9)"

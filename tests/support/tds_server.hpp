@@ -13,8 +13,13 @@ namespace tds_server {
 struct Quirks {
     std::string name = "SQL Server";
     /// Fraction digits a datetime2(7) column keeps. Babelfish: 6, the 7th rounded away while
-    /// the column is still described as datetime2(7) (so nothing can refuse the value).
+    /// the column is still described as datetime2(7) (so nothing can refuse the value); the
+    /// same for time(7) and datetimeoffset(7).
     int datetime2_digits = 7;
+    /// time(7) keeps 23:59:59.9999999. Babelfish rounds it to 24:00:00 (and turns a written
+    /// 24:00:00 into 00:00:00): the product refuses a time past 23:59:59.9999999 into SQL
+    /// Server (Dialect::holds_end_of_day), and --verify finds such a value changed.
+    bool keeps_last_time_of_day = true;
     /// CREATE CLUSTERED INDEX builds a clustered index (sys.indexes.type 1). Babelfish accepts
     /// it and builds an ordinary one (type 2).
     bool builds_clustered_indexes = true;
@@ -35,10 +40,9 @@ struct Quirks {
     /// CONVERT(varchar(max), varbinary, 2) renders hex. Babelfish returns the bytes as text
     /// (canonical.sh lets tsql print binary as hex instead).
     bool convert_style_2_is_hex = true;
-    /// A rowversion column can be created. Babelfish refuses it unless the server is set up
-    /// with EXEC sp_babelfish_configure 'escape_hatch_rowversion', 'ignore', 'server' (the
-    /// suites' rowversion cases then run; docs/sqlserver.md).
-    bool creates_rowversion_columns = true;
+    // Not a record but a set-up: Babelfish refuses rowversion columns unless the server runs
+    // EXEC sp_babelfish_configure 'escape_hatch_rowversion', 'ignore', 'server' (the case
+    // "SQL Server live: a DBA's table ..." needs one; docs/sqlserver.md).
 };
 
 /// SQL Server as documented.
@@ -49,13 +53,13 @@ inline Quirks babelfish() {
     Quirks q;
     q.name = "Babelfish";
     q.datetime2_digits = 6;
+    q.keeps_last_time_of_day = false;
     q.builds_clustered_indexes = false;
     q.receives_binary8_parameters = false;
     q.applock_busy_result = -999;
     q.lock_timeout_native = 33557097;
     q.catalog_keeps_name_case = false;
     q.convert_style_2_is_hex = false;
-    q.creates_rowversion_columns = false;  // without its escape hatch
     return q;
 }
 

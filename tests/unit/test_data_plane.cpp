@@ -155,3 +155,52 @@ TEST_CASE("FreeTDS's struct dates before 1600-03-01 go as text") {
     CHECK(replicate::detail::driver_quirks("ODBC Driver 17 for SQL Server").struct_dates_exact_from == 0);
     CHECK(replicate::detail::driver_quirks("psqlodbcw.so").struct_dates_exact_from == 0);
 }
+
+TEST_CASE("SQL Server source types: each kept as exact text, or refused naming what to do") {
+    const ColumnType guid = column_type_from_odbc(SQL_GUID, 36, 0, false, "uniqueidentifier", true);
+    CHECK(guid.type == Type::text);
+    CHECK(guid.text_kind == ColumnType::TextKind::uuid);
+    const ColumnType dto = column_type_from_odbc(-155, 34, 7, false, "datetimeoffset", true);
+    CHECK(dto.text_kind == ColumnType::TextKind::datetimeoffset);
+    CHECK(dto.precision == 7);
+    const ColumnType xml = column_type_from_odbc(-152, 0, 0, false, "xml", true);
+    CHECK(xml.text_kind == ColumnType::TextKind::xml);
+    CHECK(xml.length == 0);
+    std::string message;
+    CHECK(test::error_kind([] { column_type_from_odbc(-150, 8000, 0, false, "sql_variant", true); }, &message) ==
+          ErrorKind::config);
+    CHECK(message.find("CAST") != std::string::npos);
+    CHECK(test::error_kind([] { column_type_from_odbc(-151, 0, 0, false, "hierarchyid", true); }, &message) ==
+          ErrorKind::config);
+    CHECK(message.find("'hierarchyid' is a CLR type") != std::string::npos);
+    // Created as themselves on SQL Server, as uuid on PostgreSQL, as text elsewhere.
+    auto mssql = make_dialect("sqlserver");
+    CHECK(mssql->column_type(guid) == "uniqueidentifier");
+    CHECK(mssql->column_type(dto) == "datetimeoffset(7)");
+    CHECK(mssql->column_type(xml) == "xml");
+    CHECK(make_dialect("postgresql")->column_type(guid) == "uuid");
+    CHECK(make_dialect("postgresql")->column_type(dto) == "varchar(34)");
+    CHECK(make_dialect("mariadb")->column_type(guid) == "char(36) CHARACTER SET utf8mb4");
+    // Text into a datetimeoffset column is converted by the server, in the statement.
+    CHECK(mssql->value_parameter(&dto) == "CAST(? AS datetimeoffset(7))");
+    CHECK(mssql->value_parameter(&guid) == "?");
+    CHECK(mssql->value_parameter(nullptr) == "?");
+    const std::vector<std::string> markers{"?", "CAST(? AS datetimeoffset(7))"};
+    CHECK(mssql->insert({"dbo", "t"}, {{"ID", {Type::int32}}, {"DTO", dto}}, false, &markers) ==
+          "INSERT INTO [dbo].[t] ([ID], [DTO]) VALUES (?, CAST(? AS datetimeoffset(7)))");
+    // SQL Server's time ends at 23:59:59.9999999; PostgreSQL's holds 24:00:00.
+    CHECK_FALSE(mssql->holds_end_of_day());
+    CHECK(make_dialect("postgresql")->holds_end_of_day());
+}
+
+TEST_CASE("a datetimeoffset's and a GUID's text in one spelling") {
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234567 +05:30", 7) == "2025-01-05 10:11:12.1234567 +05:30");
+    CHECK(canonical_datetimeoffset("2025-01-05T10:11:12.12+05:30", 3) == "2025-01-05 10:11:12.120 +05:30");
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12 -08:00", 0) == "2025-01-05 10:11:12 -08:00");
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234500 +00:00", 5) == "2025-01-05 10:11:12.12345 +00:00");
+    // A digit beyond the precision, no offset, or garbage: not a datetimeoffset.
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234567 +05:30", 3).empty());
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12", 0).empty());
+    CHECK(canonical_datetimeoffset("Jan  5 2025 10:11AM", 0).empty());
+    CHECK(canonical_uuid("6F9619FF-8B86-D011-B42D-00C04FD430C8") == "6f9619ff-8b86-d011-b42d-00c04fd430c8");
+}

@@ -60,6 +60,14 @@ struct ColumnType {
     /// nchar/nvarchar, where a character outside the BMP takes two) or bytes (SQL Server
     /// char/varchar). False: characters (PostgreSQL, MariaDB, SQLite). Not compared.
     bool length_in_units = false;
+    /// text that carries a value of another kind, as its exact text. Not compared.
+    enum class TextKind : std::uint8_t {
+        plain,
+        uuid,            ///< a GUID / uuid, as lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+        xml,             ///< SQL Server xml, as the server serialises it
+        datetimeoffset,  ///< SQL Server datetimeoffset(precision): "YYYY-MM-DD hh:mm:ss[.f...] +hh:mm"
+    };
+    TextKind text_kind = TextKind::plain;
 
     friend bool operator==(const ColumnType& a, const ColumnType& b);
     friend bool operator!=(const ColumnType& a, const ColumnType& b) { return !(a == b); }

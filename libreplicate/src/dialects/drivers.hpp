@@ -68,6 +68,8 @@ struct DriverQuirks {
 
 /// SQL Server's time(n) parameter type (msodbcsql.h, FreeTDS odbcss.h).
 constexpr short sql_ss_time2 = -154;
+/// SQL Server's datetimeoffset(n) parameter and column type (msodbcsql.h, FreeTDS odbcss.h).
+constexpr short sql_ss_timestampoffset = -155;
 
 /// The record of the driver \p driver names: SQL_DRIVER_NAME ("libsqlite3odbc.so",
 /// "psqlodbcw.so", "libmaodbc.so", "libmsodbcsql-18.so", "libtdsodbc.so") or a Driver= value

@@ -32,6 +32,7 @@ public:
         case Type::time: return "time(" + std::to_string(std::min(t.precision, 6)) + ")";
         case Type::timestamp: return "timestamp(" + std::to_string(std::min(t.precision, 6)) + ")";
         case Type::text:
+            if (t.text_kind == ColumnType::TextKind::uuid) return "uuid";
             if (t.length == 0 || t.length > 10485760) return "text";
             return std::string(t.fixed_length ? "char(" : "varchar(") + std::to_string(t.length) +
                    ")";

@@ -51,6 +51,13 @@ public:
             if (t.legacy_datetime) return native == "smalldatetime" ? "smalldatetime" : "datetime";
             return "datetime2(" + std::to_string(std::min(t.precision, 7)) + ")";
         case Type::text: {
+            switch (t.text_kind) {
+            case ColumnType::TextKind::uuid: return "uniqueidentifier";
+            case ColumnType::TextKind::xml: return "xml";
+            case ColumnType::TextKind::datetimeoffset:
+                return "datetimeoffset(" + std::to_string(std::clamp(t.precision, 0, 7)) + ")";
+            case ColumnType::TextKind::plain: break;
+            }
             // Non-Unicode text keeps its collation, so the target column has the source's code
             // page and no character turns into '?'. Text of unknown code page (any other
             // source's text is Unicode) goes into nvarchar.
@@ -130,6 +137,15 @@ public:
         return "?";
     }
     std::string range_statement_hint() const override { return " OPTION (RECOMPILE)"; }
+    // A datetimeoffset's text ("YYYY-MM-DD hh:mm:ss.nnnnnnn +hh:mm") converted by the server,
+    // exactly (CAST and CONVERT: datetimeoffset from ISO 8601 text with an offset).
+    std::string value_parameter(const ColumnType* target) const override {
+        if (target != nullptr && target->type == Type::text &&
+            target->text_kind == ColumnType::TextKind::datetimeoffset) {
+            return "CAST(? AS datetimeoffset(" + std::to_string(std::clamp(target->precision, 0, 7)) + "))";
+        }
+        return "?";
+    }
     // COUNT(*) is int: a table past 2^31 rows would fail with 8115 (the NULL-date count runs
     // over the whole table). COUNT_BIG returns bigint (COUNT_BIG (Transact-SQL)).
     std::string count_all() const override { return "COUNT_BIG(*)"; }
@@ -220,6 +236,8 @@ public:
     }
 
     std::size_t max_identifier_length() const override { return 128; }
+    // time (Transact-SQL): 00:00:00.0000000 through 23:59:59.9999999.
+    bool holds_end_of_day() const override { return false; }
     int utf16_units_per_declared_character() const override { return 1; }
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {

@@ -177,10 +177,34 @@ ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT
         t.row_version = (lname == "timestamp" || lname == "rowversion") && size == 8;
         break;
     case SQL_GUID:
+        // 16 bytes, carried as their canonical text (created as uniqueidentifier / uuid where
+        // the target has such a type, char(36) elsewhere).
         t.type = Type::text;
         t.length = 36;
         t.fixed_length = true;
+        t.text_kind = ColumnType::TextKind::uuid;
         break;
+    case -155:  // SQL_SS_TIMESTAMPOFFSET: an instant and its offset, kept together as text
+        t.type = Type::text;
+        t.precision = digits;
+        t.length = 34;  // "YYYY-MM-DD hh:mm:ss.nnnnnnn +hh:mm"
+        t.text_kind = ColumnType::TextKind::datetimeoffset;
+        break;
+    case -152:  // SQL_SS_XML: the document as the server serialises it
+        t.type = Type::text;
+        t.length = 0;
+        t.national = true;
+        t.text_kind = ColumnType::TextKind::xml;
+        break;
+    case -150:  // SQL_SS_VARIANT
+        throw Error(ErrorKind::config,
+                    "sql_variant values carry a type each, which no column of one type keeps: "
+                    "select the column through a view that CASTs it to one type");
+    case -151:  // SQL_SS_UDT: hierarchyid, geometry, geography and other CLR types
+        throw Error(ErrorKind::config,
+                    "'" + type_name + "' is a CLR type, whose values no other DBMS holds: select the "
+                    "column through a view that converts it (hierarchyid: .ToString(); geometry and "
+                    "geography: .STAsBinary() or .STAsText())");
     default:
         throw Error(ErrorKind::config, "unsupported column type '" + type_name + "' (ODBC type " +
                                            std::to_string(sql_type) + ")");

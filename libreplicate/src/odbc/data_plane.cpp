@@ -66,6 +66,53 @@ std::pair<SQLSMALLINT, SQLULEN> declared_parameter(const replicate::detail::Driv
     return {long_type, size};
 }
 
+std::string canonical_datetimeoffset(std::string_view s, int precision) {
+    precision = std::max(0, std::min(precision, 7));
+    const auto digits = [&](std::size_t at, std::size_t n) {
+        if (at + n > s.size()) return false;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+        }
+        return true;
+    };
+    // YYYY-MM-DD hh:mm:ss
+    if (!digits(0, 4) || s.size() < 19 || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
+        !digits(8, 2) || (s[10] != ' ' && s[10] != 'T') || !digits(11, 2) || s[13] != ':' ||
+        !digits(14, 2) || s[16] != ':' || !digits(17, 2)) {
+        return {};
+    }
+    std::string out(s.substr(0, 10));
+    out += ' ';
+    out.append(s.substr(11, 8));
+    std::size_t at = 19;
+    std::string fraction;
+    if (at < s.size() && s[at] == '.') {
+        ++at;
+        while (at < s.size() && s[at] >= '0' && s[at] <= '9') fraction.push_back(s[at++]);
+    }
+    for (std::size_t i = static_cast<std::size_t>(precision); i < fraction.size(); ++i) {
+        if (fraction[i] != '0') return {};
+    }
+    fraction.resize(static_cast<std::size_t>(precision), '0');
+    if (!fraction.empty()) out += "." + fraction;
+    if (at < s.size() && s[at] == ' ') ++at;
+    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || !digits(at + 1, 2) || s[at + 3] != ':' ||
+        !digits(at + 4, 2)) {
+        return {};
+    }
+    out += ' ';
+    out.append(s.substr(at, 6));
+    return out;
+}
+
+std::string canonical_uuid(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
 namespace {
 
 constexpr std::size_t max_rowset = 1000;
@@ -571,7 +618,12 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             std::u16string units(static_cast<std::size_t>(ind) / 2, u'\0');
             std::memcpy(units.data(), p, units.size() * 2);
-            col.append_bytes(utf16_to_utf8(units.data(), units.size()));
+            const std::string text = utf16_to_utf8(units.data(), units.size());
+            if (schema_[b.column].type.text_kind != ColumnType::TextKind::plain) {
+                col.append_bytes(kind_text(b.column, text));
+            } else {
+                col.append_bytes(text);
+            }
             break;
         }
         default: {  // SQL_C_CHAR
@@ -605,6 +657,8 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
                                                      "' is not a time of day");
                 }
                 col.append_timestamp(t);
+            } else if (ct.text_kind != ColumnType::TextKind::plain) {
+                col.append_bytes(kind_text(b.column, text));
             } else {
                 col.append_bytes(text);
             }
@@ -613,6 +667,21 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
     }
     for (const Unbound& u : unbound_) append_long(batch, u);
     ++rows_read_;
+}
+
+std::string OdbcBatchReader::kind_text(std::size_t column, std::string_view text) const {
+    const ColumnType& t = schema_[column].type;
+    if (t.text_kind == ColumnType::TextKind::uuid) return canonical_uuid(text);
+    if (t.text_kind == ColumnType::TextKind::datetimeoffset) {
+        std::string out = canonical_datetimeoffset(text, t.precision);
+        if (out.empty()) {
+            throw Error(ErrorKind::data, label_ + ", row " + std::to_string(rows_read_ + 1) + ", column '" +
+                                             schema_[column].name + "': the driver gave '" +
+                                             std::string(text) + "', which is no datetimeoffset");
+        }
+        return out;
+    }
+    return std::string(text);
 }
 
 void OdbcBatchReader::remember_last_key(const Batch& batch) {
@@ -696,6 +765,20 @@ bool OdbcBatchReader::next(Batch& batch) {
 
 // ---- inserter ----------------------------------------------------------------------------
 
+namespace {
+/// The INSERT for \p schema's columns into \p table, each value's marker as the dialect wants it
+/// for the target column of that name (Dialect::value_parameter).
+std::string insert_statement(const Dialect& d, const QualifiedName& table, const Schema& schema,
+                             const Schema& target_schema, bool table_lock) {
+    std::vector<std::string> markers;
+    for (const Column& c : schema) {
+        const Column* t = find_column(target_schema, c.name, d);
+        markers.push_back(d.value_parameter(t != nullptr ? &t->type : nullptr));
+    }
+    return d.insert(table, schema, table_lock, &markers);
+}
+}  // namespace
+
 Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& schema,
                    std::string label, Schema target_schema, bool table_lock)
     : conn_(conn),
@@ -703,7 +786,7 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
       schema_(schema),
       target_schema_(std::move(target_schema)),
       label_(std::move(label)),
-      sql_(conn.dialect().insert(table, schema, table_lock)),
+      sql_(insert_statement(conn.dialect(), table, schema, target_schema_, table_lock)),
       stmt_(conn.statement()) {
     const bool text_times = conn.dialect().timestamps_as_text();
     for (const Column& c : schema_) {
@@ -767,6 +850,13 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
                 p = {SQL_C_WCHAR,
                      t.length == 0 ? SQLSMALLINT{SQL_WLONGVARCHAR} : SQLSMALLINT{SQL_WVARCHAR},
                      static_cast<SQLULEN>(t.length), 0, Text::utf16};
+                // Text into a uniqueidentifier column is declared SQL_GUID: the driver converts
+                // it (Converting data from C to SQL data types). A datetimeoffset column gets its
+                // text through the dialect's CAST in the statement (value_parameter()): FreeTDS
+                // cannot convert text with an offset into a datetimeoffset parameter (22018).
+                if (target != nullptr && target->type.text_kind == ColumnType::TextKind::uuid) {
+                    p = {SQL_C_WCHAR, SQL_GUID, 36, 0, Text::utf16};
+                }
             } else {
                 p = {SQL_C_CHAR,
                      t.length == 0 ? SQLSMALLINT{SQL_LONGVARCHAR} : SQLSMALLINT{SQL_VARCHAR},
@@ -793,7 +883,20 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
 }
 
 void Inserter::check_timestamps(const Batch& batch) const {
+    const bool end_of_day = conn_.dialect().holds_end_of_day();
     for (std::size_t c = 0; c < schema_.size(); ++c) {
+        if (schema_[c].type.type == Type::time && !end_of_day) {
+            // PostgreSQL's time holds 24:00:00; SQL Server's ends at 23:59:59.9999999, and a
+            // server may wrap 24:00:00 to 00:00:00 (Babelfish does) instead of refusing it.
+            const ColumnData& col = batch.column(c);
+            for (std::size_t r = 0; r < batch.rows(); ++r) {
+                if (!col.is_null(r) && col.timestamp_at(r).hour > 23) {
+                    refuse(r, c, time_text(col.timestamp_at(r)) + " is past the last time of day " +
+                                     table_.display() + " can hold (23:59:59.9999999); nothing was written");
+                }
+            }
+            continue;
+        }
         if (schema_[c].type.type != Type::timestamp) continue;
         const Column* target = target_columns_[c];
         if (target == nullptr || target->type.type != Type::timestamp) continue;
@@ -1054,7 +1157,7 @@ void Inserter::execute_chunk(const Batch& batch, std::size_t begin, std::size_t 
             }
             }
         }
-        if (p.text == Text::utf16 || parameter_sized_by_value(p.base_type)) {
+        if (parameter_sized_by_value(p.base_type)) {
             const auto declared = declared_parameter(conn_.driver(), p.base_type, p.column_size);
             p.sql_type = declared.first;
             p.column_size = declared.second;

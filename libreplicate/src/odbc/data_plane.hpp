@@ -63,6 +63,14 @@ bool parameter_sized_by_value(SQLSMALLINT sql_type);
 std::pair<SQLSMALLINT, SQLULEN> declared_parameter(const replicate::detail::DriverQuirks& driver,
                                                    SQLSMALLINT sql_type, SQLULEN longest);
 
+/// A datetimeoffset as a driver renders it ("2025-01-05 10:11:12.1234567 +05:30", a 'T' or
+/// no space before the offset accepted) in one spelling: "YYYY-MM-DD hh:mm:ss" with
+/// \p precision fraction digits and " +hh:mm". Empty if \p text is not one (or a digit beyond
+/// \p precision is not 0).
+std::string canonical_datetimeoffset(std::string_view text, int precision);
+/// A GUID's text in lower case (drivers render it upper case, PostgreSQL lower).
+std::string canonical_uuid(std::string_view text);
+
 /// Streams one partition of a table in batches bounded by rows and bytes.
 class OdbcBatchReader final : public BatchReader {
 public:
@@ -90,6 +98,8 @@ private:
     /// Reading in chunks: remembers the key of the batch's last row, where the next chunk starts.
     void remember_last_key(const Batch& batch);
     void append_long(Batch& batch, const Unbound& u);
+    /// A GUID or datetimeoffset column's text in its one spelling (ColumnType::text_kind).
+    std::string kind_text(std::size_t column, std::string_view text) const;
     [[noreturn]] void truncated(std::size_t column, SQLLEN length) const;
 
     Connection& conn_;
