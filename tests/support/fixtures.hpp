@@ -193,13 +193,24 @@ inline TableData read_table(replicate::SourceFactory& factory, const std::string
     replicate::TableSpec spec;
     spec.source = {"", table};
     spec.mode = replicate::TableMode::full_refresh;
-    auto reader = source->read(replicate::Partition::of_whole_table(spec), out.schema, {});
-    replicate::Batch batch(out.schema);
-    while (reader->next(batch)) {
-        for (std::size_t r = 0; r < batch.rows(); ++r) {
-            std::vector<replicate::Value> row;
-            for (std::size_t c = 0; c < batch.column_count(); ++c) row.push_back(batch.value(r, c));
-            out.rows.push_back(std::move(row));
+    // A transient error means: read the partition again (a long value wider than the rowset
+    // buffer teaches the next read a wider one), as the orchestrator does.
+    for (int attempt = 1;; ++attempt) {
+        out.rows.clear();
+        try {
+            auto reader = source->read(replicate::Partition::of_whole_table(spec), out.schema, {});
+            replicate::Batch batch(out.schema);
+            while (reader->next(batch)) {
+                for (std::size_t r = 0; r < batch.rows(); ++r) {
+                    std::vector<replicate::Value> row;
+                    for (std::size_t c = 0; c < batch.column_count(); ++c) row.push_back(batch.value(r, c));
+                    out.rows.push_back(std::move(row));
+                }
+            }
+            break;
+        } catch (const replicate::Error& e) {
+            if (e.kind() != replicate::ErrorKind::transient || attempt >= 3) throw;
+            source = factory.connect();
         }
     }
     std::sort(out.rows.begin(), out.rows.end(), [](const auto& a, const auto& b) {

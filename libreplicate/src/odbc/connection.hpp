@@ -94,6 +94,8 @@ public:
     /// SourceOptions::query_timeout_seconds where the driver honours it, else 0 (none).
     int query_timeout() const;
     const EndpointConfig& endpoint() const { return endpoint_; }
+    /// The registry the connection is in (nullptr: none).
+    ConnectionRegistry* registry() const { return registry_; }
     const std::vector<std::string>& secrets() const { return secrets_; }
 
     void begin();
@@ -186,8 +188,33 @@ private:
     ConnectionRegistry* registry_ = nullptr;  // registered there once connected
 };
 
-/// Connections of one side of a run, so a cancelled run can interrupt what they execute.
-class ConnectionRegistry : public replicate::detail::CancelRegistry {};
+/// How wide a long column's (varchar(max), text, blob) buffer in a fetched rowset is, per
+/// table and column, as reads that met a longer value learned it; 0: such values are read one
+/// row at a time (SQLGetData). Thread-safe; shared by the sources of one side.
+class LongValueWidths {
+public:
+    /// The width learned for \p key, if any.
+    std::optional<SQLLEN> get(const std::string& key) const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        const auto it = widths_.find(key);
+        return it == widths_.end() ? std::nullopt : std::optional<SQLLEN>(it->second);
+    }
+    void set(const std::string& key, SQLLEN width) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        widths_[key] = width;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, SQLLEN> widths_;
+};
+
+/// Connections of one side of a run, so a cancelled run can interrupt what they execute, and
+/// what that side's reads learned about its long columns.
+class ConnectionRegistry : public replicate::detail::CancelRegistry {
+public:
+    LongValueWidths long_widths;
+};
 
 /// Maps an ODBC column description to a ColumnType (before the dialect refines it).
 ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT digits,

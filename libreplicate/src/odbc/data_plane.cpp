@@ -117,6 +117,11 @@ namespace {
 
 constexpr std::size_t max_rowset = 1000;
 constexpr std::size_t long_chunk = 64 * 1024;
+// A long column (varchar(max), nvarchar(max), varbinary(max), text, blob) is bound in the
+// rowset with this many bytes per value at first; a longer value teaches the table's reads a
+// wider buffer (up to long_bound_max), past which its values are read one row at a time.
+constexpr SQLLEN long_bound_first = 32 * 1024;
+constexpr SQLLEN long_bound_max = SQLLEN{4} << 20;  // a learned width is at most this
 // Parameter buffers of one insert call are capped; wider rows insert in smaller chunks.
 constexpr std::size_t insert_buffer_budget = std::size_t{16} << 20;
 
@@ -412,10 +417,20 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
             width = enforced ? static_cast<SQLLEN>(t.length) : 0;
             break;
         }
+        std::string long_key;
+        if (width == 0 && enforced && (t.type == Type::text || t.type == Type::binary)) {
+            // A long column: bound in the rowset too, as wide as this table's reads learned
+            // (LongValueWidths), so one varchar(max) no longer makes every fetch one row.
+            long_key = partition.table.source.display() + "\n" + schema[i].name;
+            ConnectionRegistry* registry = conn.registry();
+            const std::optional<SQLLEN> learned =
+                registry != nullptr ? registry->long_widths.get(long_key) : std::nullopt;
+            if (registry != nullptr) width = learned.value_or(long_bound_first);
+        }
         if (width == 0) {
             unbound_.push_back(Unbound{i, c_type});
         } else {
-            bound_.push_back(Bound{i, c_type, width, {}, {}});
+            bound_.push_back(Bound{i, c_type, width, {}, {}, long_key});
             row_width += static_cast<std::size_t>(width) + sizeof(SQLLEN);
         }
     }
@@ -571,8 +586,67 @@ void OdbcBatchReader::truncated(std::size_t column, SQLLEN length) const {
     throw Error(ErrorKind::data, os.str());
 }
 
+namespace {
+/// The width a long column's buffer needs next for a value of \p length bytes that did not fit
+/// \p width: a power of two above it, up to long_bound_max; past that, or where the driver
+/// cannot say how long the value is and the buffer is already the widest, 0 (one row at a time).
+/// Four times the reported length: not every driver reports a cut value's whole length
+/// (MariaDB Connector/ODBC does not for SQL_C_WCHAR; msodbcsql says SQL_NO_TOTAL), so one
+/// retry should reach it or go to reading row by row, which holds any length.
+SQLLEN next_long_width(SQLLEN width, SQLLEN length) {
+    (void)width;
+    if (length == SQL_NO_TOTAL || length > long_bound_max / 4) return 0;
+    SQLLEN next = long_bound_first;
+    while (next < 4 * (length + 2)) next *= 2;
+    return next;
+}
+}  // namespace
+
+void OdbcBatchReader::long_value_overflow(const Bound& b, SQLLEN length) const {
+    const SQLLEN next = next_long_width(b.width, length);
+    // Every long column of the fetched rowset learns at once, so one attempt more suffices.
+    if (ConnectionRegistry* registry = conn_.registry()) {
+        for (const Bound& other : bound_) {
+            if (other.long_key.empty()) continue;
+            bool overflowed = false;
+            SQLLEN widest = 0;
+            for (SQLULEN r = 0; r < fetched_; ++r) {
+                const SQLLEN ind = other.indicator[r];
+                const SQLLEN room = other.width - (other.c_type == SQL_C_BINARY ? 0 : 1);
+                if (ind == SQL_NULL_DATA || (ind != SQL_NO_TOTAL && ind <= room)) continue;
+                const SQLLEN w = next_long_width(other.width, ind);
+                if (overflowed && (w == 0 || widest == 0)) {
+                    widest = 0;
+                } else {
+                    widest = overflowed ? std::max(widest, w) : w;
+                }
+                overflowed = true;
+            }
+            if (!overflowed && &other == &b) {  // not in the rowset's indicators: as found
+                overflowed = true;
+                widest = next;
+            }
+            if (overflowed) registry->long_widths.set(other.long_key, widest);
+        }
+    }
+    std::ostringstream os;
+    os << label_ << ", row " << rows_read_ + 1 << ", column '" << schema_[b.column].name << "': a value of "
+       << (length == SQL_NO_TOTAL ? std::string("unknown length") : std::to_string(length) + " bytes")
+       << " is longer than the " << b.width << "-byte rowset buffer; nothing was cut: the partition is read "
+       << "again, " << (next > 0 ? "with " + std::to_string(next) + "-byte buffers" : std::string("one row at a time"));
+    throw Error(ErrorKind::transient, os.str());
+}
+
 void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
     if (status_[r] == SQL_ROW_ERROR) {
+        // FreeTDS marks a row whose long binary value did not fit its buffer as an error.
+        for (const Bound& b : bound_) {
+            const SQLLEN ind = b.indicator[r];
+            if (!b.long_key.empty() && ind != SQL_NULL_DATA &&
+                (ind == SQL_NO_TOTAL || ind > b.width - (b.c_type == SQL_C_BINARY ? 0 : 1))) {
+                long_value_overflow(b, ind);
+            }
+        }
         throw Error(ErrorKind::data, label_ + ", row " + std::to_string(rows_read_ + 1) +
                                          ": the driver could not read this row");
     }
@@ -611,10 +685,12 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             break;
         }
         case SQL_C_BINARY:
+            if ((ind == SQL_NO_TOTAL || ind > b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind > b.width) truncated(b.column, ind);
             col.append_bytes(std::string_view(p, static_cast<std::size_t>(ind)));
             break;
         case SQL_C_WCHAR: {
+            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             std::u16string units(static_cast<std::size_t>(ind) / 2, u'\0');
             std::memcpy(units.data(), p, units.size() * 2);
@@ -627,6 +703,7 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             break;
         }
         default: {  // SQL_C_CHAR
+            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             const std::string_view text(p, static_cast<std::size_t>(ind));
             const ColumnType& ct = schema_[b.column].type;

@@ -77,6 +77,8 @@ public:
     OdbcBatchReader(Connection& conn, const Partition& partition, const Schema& schema,
                     const ReadOptions& options);
     bool next(Batch& batch) override;
+    /// Rows per fetch (SQL_ATTR_ROW_ARRAY_SIZE); 1 where some column is read one row at a time.
+    SQLULEN rowset() const { return rowset_; }
 
 private:
     struct Bound {
@@ -85,6 +87,8 @@ private:
         SQLLEN width;
         std::vector<char> buffer;
         std::vector<SQLLEN> indicator;
+        /// A long column bound in the rowset: its key in LongValueWidths (empty otherwise).
+        std::string long_key;
     };
     struct Unbound {
         std::size_t column;
@@ -101,6 +105,9 @@ private:
     /// A GUID or datetimeoffset column's text in its one spelling (ColumnType::text_kind).
     std::string kind_text(std::size_t column, std::string_view text) const;
     [[noreturn]] void truncated(std::size_t column, SQLLEN length) const;
+    /// A long column's value did not fit its rowset buffer: the width to use next is learned,
+    /// and the read fails as transient, to be read again (nothing was cut).
+    [[noreturn]] void long_value_overflow(const Bound& b, SQLLEN length) const;
 
     Connection& conn_;
     Schema schema_;
