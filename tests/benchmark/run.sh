@@ -5,6 +5,14 @@
 #
 #   tests/benchmark/run.sh [SCALE]        (default 1; 5 for the memory check at scale 5)
 #
+# With REPLICATE_BENCH_MSSQL (an ODBC connection string of a SQL Server database the benchmark
+# may write into) the wide tables are also copied into SQL Server through TDS, and with
+# REPLICATE_BENCH_MSSQL_STORAGE (a connection string of the PostgreSQL that stores that
+# server's data, for Babelfish its own PostgreSQL port) the same rows into that storage by
+# the same product, side by side; REPLICATE_BENCH_SERVER_USER (the OS user a local server runs
+# as) adds the server's CPU seconds. REPLICATE_BENCH_ONLY=sqlserver runs only the pipe and
+# these lines.
+#
 # Every line is one run: rows/s, MB/s (bytes of the binary COPY stream of the same rows), the
 # ratio to the pipe of the same tables, peak RSS of the copying process(es), and whether the
 # target equals the source, checked after the run with the DBMS's own clients (psql,
@@ -182,6 +190,82 @@ product() {  # from to: runs replicate_all_sales on $work/job.toml; prints "seco
     echo "$(echo "$e - $s" | bc -l) $(tail -1 "$work/rss")"
 }
 
+# (6) SQL Server through TDS (parameter arrays), beside the same server's own storage.
+# cpu_of USER: the CPU seconds (user + system) the processes of USER have used so far.
+cpu_of() {
+    local total=0 pid
+    for pid in $(pgrep -u "$1" 2>/dev/null); do
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$(echo "$total / $(getconf CLK_TCK)" | bc -l)"
+}
+sqlserver_lines() {  # tables...
+    local tables=("$@") rows bytes secs rss ms=$REPLICATE_BENCH_MSSQL store=${REPLICATE_BENCH_MSSQL_STORAGE:-}
+    rows=$(rows_of "${tables[@]}")
+    bytes=$(bytes_of "${tables[@]}")
+    local ms_client="REPLICATE_TEST_MSSQL=$ms"
+    for t in "${tables[@]}"; do
+        bash tests/support/canonical.sh "$env_file" sqlserver --sql "IF OBJECT_ID(N'com_5013_$t', N'U') IS NOT NULL DROP TABLE [com_5013_$t]; IF OBJECT_ID(N'replicate_ledger', N'U') IS NOT NULL DELETE FROM replicate_ledger WHERE table_name = N'com_5013_$t'" >/dev/null
+    done
+    job "$src_odbc" public "$ms" "" 2 auto "${tables[@]}"
+    local s0 st et
+    s0=$([ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && cpu_of "$REPLICATE_BENCH_SERVER_USER" || echo 0)
+    st=$(date +%s.%N)
+    /usr/bin/time -o "$work/rss" -f "%M %U %S" "$bin/replicate_all_sales" --config "$work/job.toml" \
+        --start-date "$first" --end-date "$last" --log-level error >"$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
+    et=$(date +%s.%N)
+    secs=$(echo "$et - $st" | bc -l)
+    read -r rss cu cs <"$work/rss"
+    local server=-
+    [ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && server=$(printf '%.1f' "$(echo "$(cpu_of "$REPLICATE_BENCH_SERVER_USER") - $s0" | bc -l)")
+    local equal=yes want got t
+    for t in "${tables[@]}"; do
+        want=$(REPLICATE_TEST_PG=$src_odbc bash tests/support/canonical.sh "$env_file" postgresql "$t" public | sha256sum)
+        got=$(env "$ms_client" bash tests/support/canonical.sh "$env_file" sqlserver "com_5013_$t" | sha256sum)
+        [ "$want" = "$got" ] || equal="NO ($t)"
+    done
+    local ms_rate=$(echo "$rows / $secs" | bc -l)
+    line "(6) PostgreSQL->SQL Server (TDS, parameter arrays), 2 workers" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
+    printf '%-52s client CPU %.1f s (user %.1f, system %.1f), server CPU %s s, wall %.1f s\n' "    where the time went" \
+        "$(echo "$cu + $cs" | bc -l)" "$cu" "$cs" "$server" "$secs"
+    if [ -n "$store" ]; then
+        # The same rows, by the same product, into the PostgreSQL that stores that server's data.
+        local store_psql=${REPLICATE_BENCH_MSSQL_STORAGE_PSQL:-}
+        job "$src_odbc" public "$store" bench_store 2 auto "${tables[@]}"
+        [ -n "$store_psql" ] && eval "$store_psql -q -c 'DROP SCHEMA IF EXISTS bench_store CASCADE; CREATE SCHEMA bench_store'"
+        s0=$([ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && cpu_of "$REPLICATE_BENCH_SERVER_USER" || echo 0)
+        st=$(date +%s.%N)
+        /usr/bin/time -o "$work/rss" -f "%M %U %S" "$bin/replicate_all_sales" --config "$work/job.toml" \
+            --start-date "$first" --end-date "$last" --log-level error >"$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
+        et=$(date +%s.%N)
+        secs=$(echo "$et - $st" | bc -l)
+        read -r rss cu cs <"$work/rss"
+        [ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && server=$(printf '%.1f' "$(echo "$(cpu_of "$REPLICATE_BENCH_SERVER_USER") - $s0" | bc -l)")
+        equal=-
+        if [ -n "$store_psql" ]; then
+            equal=yes
+            for t in "${tables[@]}"; do
+                want=$(pg_dump_rows bench_src "$t")
+                got=$(eval "$store_psql -c '\\copy (SELECT * FROM bench_store.\"com_5013_$t\" ORDER BY \"ID\") TO STDOUT'" | sha256sum)
+                [ "$want" = "$got" ] || equal="NO ($t)"
+            done
+        fi
+        local store_rate=$(echo "$rows / $secs" | bc -l)
+        line "(6) the same rows into that server's storage (libpq)" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
+        printf '%-52s client CPU %.1f s (user %.1f, system %.1f), server CPU %s s, wall %.1f s\n' "    where the time went" \
+            "$(echo "$cu + $cs" | bc -l)" "$cu" "$cs" "$server" "$secs"
+        printf '%-52s %.3f\n' "(6) TDS rows/s over the storage's rows/s" "$(echo "$ms_rate / $store_rate" | bc -l)"
+    fi
+}
+
+if [ "${REPLICATE_BENCH_ONLY:-}" = sqlserver ]; then
+    [ -n "${REPLICATE_BENCH_MSSQL:-}" ] || { echo "benchmark: REPLICATE_BENCH_ONLY=sqlserver needs REPLICATE_BENCH_MSSQL" >&2; exit 2; }
+    rows=$(rows_of "${wide[@]}")
+    echo "-- ${wide[*]} (184/197-column): $rows rows"
+    sqlserver_lines "${wide[@]}"
+    exit 0
+fi
+
 for set in wide narrow; do
     if [ $set = wide ]; then tables=("${wide[@]}"); label="184/197-column"; else tables=("${narrow[@]}"); label="48/52-column"; fi
     rows=$(rows_of "${tables[@]}")
@@ -248,6 +332,7 @@ for set in wide narrow; do
         e=$(date +%s.%N)
         line "(5) previous tool re-created (pyodbc), 2 threads" "$rows" "$(echo "$e - $s" | bc -l)" \
             "$bytes" "$pipe_rate" "$(tail -1 "$work/rss")" "$(verify pg "${tables[@]}")"
+        [ -n "${REPLICATE_BENCH_MSSQL:-}" ] && sqlserver_lines "${tables[@]}"
     fi
 done
 
