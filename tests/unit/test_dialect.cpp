@@ -440,6 +440,13 @@ TEST_CASE("SQL Server drivers: all text as UTF-16, time(n) as SQL_SS_TIME2, open
           "Driver=FreeTDS;Server=pos;Port=1433;ClientCharset=UTF-8");
     CHECK(tds.completed("Driver=FreeTDS;Server=pos;clientcharset=CP1252", false) ==
           "Driver=FreeTDS;Server=pos;clientcharset=CP1252");
+    // Before TDS 7.2 there is no nvarchar(max): long text would go as ntext.
+    std::string message;
+    CHECK(test::error_kind([&] { tds.completed("Driver=FreeTDS;Server=pos;TDS_Version=7.1", true); }, &message) ==
+          ErrorKind::config);
+    CHECK(message.find("TDS_Version=7.4") != std::string::npos);
+    CHECK(tds.completed("Driver=FreeTDS;Server=pos;TDS_Version=7.4", true) ==
+          "Driver=FreeTDS;Server=pos;TDS_Version=7.4;ClientCharset=UTF-8");
     CHECK(driver_quirks("ODBC Driver 18 for SQL Server").completed("Driver={ODBC Driver 18 for SQL Server};Server=x", true) ==
           "Driver={ODBC Driver 18 for SQL Server};Server=x");
 }

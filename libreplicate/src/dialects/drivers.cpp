@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <replicate/error.hpp>
+
 #include "../text.hpp"
 
 namespace replicate::detail {
@@ -54,6 +56,16 @@ DriverQuirks mariadb_connector() {
 // FreeTDS without ClientCharset converts text through the C locale's charset (ISO-8859-1
 // under the POSIX locale a service runs in): characters outside it would be lost.
 std::string freetds_options(std::string c, bool, int) {
+    // Before TDS 7.2 there is no nvarchar(max): FreeTDS sends long text as ntext, which _SC
+    // and _UTF8 collations refuse, and reads (max) columns as text/ntext.
+    if (const auto version = connection_attribute(c, "tds_version")) {
+        const std::string v = *version;
+        if (v == "4.2" || v == "5.0" || v == "7.0" || v == "7.1") {
+            throw Error(ErrorKind::config,
+                        "TDS_Version=" + v + " in the connection string: the SQL Server path needs TDS 7.2 "
+                        "or later for nvarchar(max) and varbinary(max); use TDS_Version=7.4 (or leave it out)");
+        }
+    }
     return with_default_attribute(std::move(c), "ClientCharset", "UTF-8");
 }
 
