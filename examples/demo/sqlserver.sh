@@ -17,15 +17,8 @@ if [ -z "${MSSQL_CONNECTION:-}" ]; then
     exit 2
 fi
 export MSSQL_CONNECTION
-bash tests/support/install_deps.sh build
 case ${MSSQL_CONNECTION,,} in *freetds*) bash tests/support/install_deps.sh freetds ;; esac
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-echo "== built $(./build/apps/replicate_all_sales --version)"
-
-rm -rf demo && mkdir demo
-sqlite3 demo/source.db <examples/demo/make_source.sql >/dev/null
-echo "== generated demo/source.db"
+bash examples/demo/prepare.sh
 in=examples/demo/sqlserver_in.toml
 out=examples/demo/sqlserver_out.toml
 range=(--start-date 2024-10-01 --end-date 2025-10-31)
@@ -40,17 +33,5 @@ echo "== back out of SQL Server into demo/back.db"
 ./build/apps/replicate_reference --config "$out" --full-table --log-level warning
 
 echo "== source vs round trip (rows; rows differing in either direction, decimals compared by value)"
-printf '%-28s %10s %10s %10s\n' table source back differ
-differ_total=0
-for t in $(sqlite3 demo/source.db "select name from sqlite_master where type='table' order by name"); do
-    cols=$(sqlite3 demo/source.db "select group_concat('\"' || name || '\"' ||
-        case when lower(type) like 'decimal%' then ' + 0' else '' end, ', ') from pragma_table_info('$t')")
-    read -r s d x <<<"$(sqlite3 -separator ' ' demo/back.db "attach 'demo/source.db' as s;
-        select (select count(*) from s.$t), (select count(*) from com_5013_$t),
-               (select count(*) from (select $cols from s.$t except select $cols from com_5013_$t))
-             + (select count(*) from (select $cols from com_5013_$t except select $cols from s.$t));")"
-    printf '%-28s %10s %10s %10s\n' "$t" "$s" "$d" "$x"
-    [ "$s" = "$d" ] && [ "$x" = 0 ] || differ_total=$((differ_total + 1))
-done
-[ "$differ_total" = 0 ] || { echo "error: $differ_total table(s) differ after the round trip" >&2; exit 1; }
+bash examples/demo/compare.sh demo/source.db demo/back.db back
 echo "== the round trip through SQL Server is exact"

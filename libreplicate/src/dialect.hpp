@@ -187,6 +187,12 @@ public:
         (void)on;
         return {};
     }
+    /// One row, one column: 1 if the session may run identity_insert() for \p table (SQL
+    /// Server: ALTER on it); empty sql where nothing is needed.
+    virtual Query identity_insert_allowed_query(const QualifiedName& table) const {
+        (void)table;
+        return {};
+    }
     /// The statement that empties \p table inside the full refresh's swap transaction; by
     /// default DELETE of every row (SQL Server: TRUNCATE TABLE where the login may and the
     /// table allows it, which deallocates the pages; else DELETE ... WITH (TABLOCK), which on a

@@ -393,12 +393,15 @@ bool committed_by_this_run(Target& target, const Partition& partition, const std
 }
 
 /// Inside a catch block: the exception in flight as \p result's error kind and message.
-void capture_error(PartitionResult& result) noexcept {
+/// Records the exception being handled in \p result; returns true if it asks for the
+/// partition to be read again at once (is_read_again).
+bool capture_error(PartitionResult& result) noexcept {
     try {
         throw;
     } catch (const Error& e) {
         result.error_kind = e.kind();
         result.error = e.what();
+        return is_read_again(e);
     } catch (const std::exception& e) {
         result.error_kind = ErrorKind::internal;
         result.error = e.what();
@@ -406,7 +409,12 @@ void capture_error(PartitionResult& result) noexcept {
         result.error_kind = ErrorKind::internal;
         result.error = "unknown exception";
     }
+    return false;
 }
+
+/// Reads again that a partition may ask for at most (each learns a wider buffer or reading
+/// row by row, so a few suffice).
+constexpr int max_rereads = 4;
 
 /// The checksum of \p partition's rows as \p source reads them (reading and hashing overlap).
 detail::Checksum checksum_of(Source& source, const Partition& partition, const Schema& schema,
@@ -466,11 +474,13 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return result;
     };
+    int rereads = 0;
     for (int attempt = 1;; ++attempt) {
         result.attempts = attempt;
         result.rows = 0;
         result.bytes = 0;
         bool committing = false;
+        bool read_again = false;
         WorkerSession session = ctx.sessions.take();
         try {
             check_cancel(ctx.options.cancel);
@@ -523,11 +533,18 @@ PartitionResult run_partition(const TaskContext& ctx, const Partition& partition
             ctx.sessions.give_back(std::move(session));
             return finish(PartitionStatus::done);
         } catch (...) {
-            capture_error(result);
+            read_again = capture_error(result);
         }
         if (*result.error_kind == ErrorKind::cancelled || is_cancelled(ctx.options.cancel)) {
             result.error_kind = ErrorKind::cancelled;
             return finish(PartitionStatus::cancelled);
+        }
+        // A reader that learned a wider buffer: at once, and not a failed attempt.
+        if (read_again && !committing && rereads < max_rereads) {
+            ++rereads;
+            --attempt;
+            REPLICATE_LOG(info) << partition << ": " << result.error;
+            continue;
         }
         // Whatever a failed commit reported, it may have committed (a lost connection answers
         // with any error): the ledger, written in the same transaction, settles it.
@@ -557,8 +574,10 @@ PartitionResult verify_partition(const TaskContext& ctx, const Partition& partit
     PartitionResult result;
     result.partition = partition;
     const auto started = std::chrono::steady_clock::now();
+    int rereads = 0;
     for (int attempt = 1;; ++attempt) {
         result.attempts = attempt;
+        bool read_again = false;
         WorkerSession session = ctx.sessions.take();
         try {
             check_cancel(ctx.options.cancel);
@@ -587,12 +606,18 @@ PartitionResult verify_partition(const TaskContext& ctx, const Partition& partit
             result.status = match ? PartitionStatus::done : PartitionStatus::failed;
             break;
         } catch (...) {
-            capture_error(result);
+            read_again = capture_error(result);
         }
         if (*result.error_kind == ErrorKind::cancelled || is_cancelled(ctx.options.cancel)) {
             result.error_kind = ErrorKind::cancelled;
             result.status = PartitionStatus::cancelled;
             break;
+        }
+        if (read_again && rereads < max_rereads) {  // a reader learned a wider buffer
+            ++rereads;
+            --attempt;
+            REPLICATE_LOG(info) << partition << ": " << result.error;
+            continue;
         }
         if (!retryable(*result.error_kind) || attempt >= ctx.options.retry.max_attempts) {
             REPLICATE_LOG(error) << partition << ": could not verify: " << result.error;

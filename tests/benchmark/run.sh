@@ -199,63 +199,60 @@ cpu_of() {
     done
     echo "$(echo "$total / $(getconf CLK_TCK)" | bc -l)"
 }
-sqlserver_lines() {  # tables...
-    local tables=("$@") rows bytes secs rss ms=$REPLICATE_BENCH_MSSQL store=${REPLICATE_BENCH_MSSQL_STORAGE:-}
-    rows=$(rows_of "${tables[@]}")
-    bytes=$(bytes_of "${tables[@]}")
-    local ms_client="REPLICATE_TEST_MSSQL=$ms"
-    for t in "${tables[@]}"; do
-        bash tests/support/canonical.sh "$env_file" sqlserver --sql "IF OBJECT_ID(N'com_5013_$t', N'U') IS NOT NULL DROP TABLE [com_5013_$t]; IF OBJECT_ID(N'replicate_ledger', N'U') IS NOT NULL DELETE FROM replicate_ledger WHERE table_name = N'com_5013_$t'" >/dev/null
-    done
-    job "$src_odbc" public "$ms" "" 2 auto "${tables[@]}"
-    local s0 st et
-    s0=$([ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && cpu_of "$REPLICATE_BENCH_SERVER_USER" || echo 0)
+# timed_product: runs replicate_all_sales on $work/job.toml over the year; sets secs, rss, cpu
+# (the client's user + system seconds) and server (the local server's CPU seconds, or -).
+timed_product() {
+    local s0=0 st et cu cs
+    [ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && s0=$(cpu_of "$REPLICATE_BENCH_SERVER_USER")
     st=$(date +%s.%N)
     /usr/bin/time -o "$work/rss" -f "%M %U %S" "$bin/replicate_all_sales" --config "$work/job.toml" \
         --start-date "$first" --end-date "$last" --log-level error >"$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
     et=$(date +%s.%N)
     secs=$(echo "$et - $st" | bc -l)
     read -r rss cu cs <"$work/rss"
-    local server=-
+    cpu=$(echo "$cu + $cs" | bc -l)
+    server=-
     [ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && server=$(printf '%.1f' "$(echo "$(cpu_of "$REPLICATE_BENCH_SERVER_USER") - $s0" | bc -l)")
-    local equal=yes want got t
+}
+where_time_went() { printf '%-52s client CPU %.1f s, server CPU %s s, wall %.1f s\n' "    where the time went" "$cpu" "$server" "$secs"; }
+sqlserver_lines() {  # tables...
+    local tables=("$@") rows bytes secs rss cpu server ms=$REPLICATE_BENCH_MSSQL store=${REPLICATE_BENCH_MSSQL_STORAGE:-}
+    local equal want got t ms_rate store_rate
+    rows=$(rows_of "${tables[@]}")
+    bytes=$(bytes_of "${tables[@]}")
+    for t in "${tables[@]}"; do
+        REPLICATE_TEST_MSSQL=$ms bash tests/support/canonical.sh "$env_file" sqlserver --sql "IF OBJECT_ID(N'com_5013_$t', N'U') IS NOT NULL DROP TABLE [com_5013_$t]; IF OBJECT_ID(N'replicate_ledger', N'U') IS NOT NULL DELETE FROM replicate_ledger WHERE table_name = N'com_5013_$t'" >/dev/null
+    done
+    job "$src_odbc" public "$ms" "" 2 auto "${tables[@]}"
+    timed_product
+    equal=yes
     for t in "${tables[@]}"; do
         want=$(REPLICATE_TEST_PG=$src_odbc bash tests/support/canonical.sh "$env_file" postgresql "$t" public | sha256sum)
-        got=$(env "$ms_client" bash tests/support/canonical.sh "$env_file" sqlserver "com_5013_$t" | sha256sum)
+        got=$(REPLICATE_TEST_MSSQL=$ms bash tests/support/canonical.sh "$env_file" sqlserver "com_5013_$t" | sha256sum)
         [ "$want" = "$got" ] || equal="NO ($t)"
     done
-    local ms_rate=$(echo "$rows / $secs" | bc -l)
+    ms_rate=$(echo "$rows / $secs" | bc -l)
     line "(6) PostgreSQL->SQL Server (TDS, parameter arrays), 2 workers" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
-    printf '%-52s client CPU %.1f s (user %.1f, system %.1f), server CPU %s s, wall %.1f s\n' "    where the time went" \
-        "$(echo "$cu + $cs" | bc -l)" "$cu" "$cs" "$server" "$secs"
-    if [ -n "$store" ]; then
-        # The same rows, by the same product, into the PostgreSQL that stores that server's data.
-        local store_psql=${REPLICATE_BENCH_MSSQL_STORAGE_PSQL:-}
-        job "$src_odbc" public "$store" bench_store 2 auto "${tables[@]}"
-        [ -n "$store_psql" ] && eval "$store_psql -q -c 'DROP SCHEMA IF EXISTS bench_store CASCADE; CREATE SCHEMA bench_store'"
-        s0=$([ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && cpu_of "$REPLICATE_BENCH_SERVER_USER" || echo 0)
-        st=$(date +%s.%N)
-        /usr/bin/time -o "$work/rss" -f "%M %U %S" "$bin/replicate_all_sales" --config "$work/job.toml" \
-            --start-date "$first" --end-date "$last" --log-level error >"$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
-        et=$(date +%s.%N)
-        secs=$(echo "$et - $st" | bc -l)
-        read -r rss cu cs <"$work/rss"
-        [ -n "${REPLICATE_BENCH_SERVER_USER:-}" ] && server=$(printf '%.1f' "$(echo "$(cpu_of "$REPLICATE_BENCH_SERVER_USER") - $s0" | bc -l)")
-        equal=-
-        if [ -n "$store_psql" ]; then
-            equal=yes
-            for t in "${tables[@]}"; do
-                want=$(pg_dump_rows bench_src "$t")
-                got=$(eval "$store_psql -c '\\copy (SELECT * FROM bench_store.\"com_5013_$t\" ORDER BY \"ID\") TO STDOUT'" | sha256sum)
-                [ "$want" = "$got" ] || equal="NO ($t)"
-            done
-        fi
-        local store_rate=$(echo "$rows / $secs" | bc -l)
-        line "(6) the same rows into that server's storage (libpq)" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
-        printf '%-52s client CPU %.1f s (user %.1f, system %.1f), server CPU %s s, wall %.1f s\n' "    where the time went" \
-            "$(echo "$cu + $cs" | bc -l)" "$cu" "$cs" "$server" "$secs"
-        printf '%-52s %.3f\n' "(6) TDS rows/s over the storage's rows/s" "$(echo "$ms_rate / $store_rate" | bc -l)"
+    where_time_went
+    [ -n "$store" ] || return 0
+    # The same rows, by the same product, into the PostgreSQL that stores that server's data.
+    local store_psql=${REPLICATE_BENCH_MSSQL_STORAGE_PSQL:-}
+    job "$src_odbc" public "$store" bench_store 2 auto "${tables[@]}"
+    [ -n "$store_psql" ] && eval "$store_psql -q -c 'DROP SCHEMA IF EXISTS bench_store CASCADE; CREATE SCHEMA bench_store'"
+    timed_product
+    equal=-
+    if [ -n "$store_psql" ]; then
+        equal=yes
+        for t in "${tables[@]}"; do
+            want=$(pg_dump_rows bench_src "$t")
+            got=$(eval "$store_psql -c '\\copy (SELECT * FROM bench_store.\"com_5013_$t\" ORDER BY \"ID\") TO STDOUT'" | sha256sum)
+            [ "$want" = "$got" ] || equal="NO ($t)"
+        done
     fi
+    store_rate=$(echo "$rows / $secs" | bc -l)
+    line "(6) the same rows into that server's storage (libpq)" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
+    where_time_went
+    printf '%-52s %.3f\n' "(6) TDS rows/s over the storage's rows/s" "$(echo "$ms_rate / $store_rate" | bc -l)"
 }
 
 if [ "${REPLICATE_BENCH_ONLY:-}" = sqlserver ]; then

@@ -7,8 +7,8 @@
 #   SIGKILL at three moments leaves only whole months (ledger against row counts, in T-SQL) and
 #   --resume makes it equal again; SIGINT exits 130, says cancelled in the run history;
 # - two runs at once: a run for a month the first one already committed does not wait for the
-#   first to end (the month lock is released at commit), a one-day run into the month being
-#   written waits for it, and the target then equals the source;
+#   first to end (the month lock is released at commit), a one-day run while the first still
+#   writes, and the target then equals the source;
 # - --verify-only finds a deleted row, a changed value and a doubled row made with tsql (exit
 #   1, that month alone), --repair copies that month again, and the target equals the demo;
 # - real operation: text with 1- to 4-byte characters at every position, a pre-created column
@@ -127,7 +127,7 @@ copy_all to_mssql.toml --resume
 # ---- two runs at once on one SQL Server target ------------------------------------------------
 # Run A copies all months with one worker. Run B, for the first month (already committed by
 # A), may wait 5 s: the month lock ends with A's commit, not with A's session, so B is done
-# long before A. Run C, a day of the month A writes at that moment, waits for it and copies.
+# long before A. Run C copies a day of a month A has written, while A goes on.
 drop_target "${tag}_"
 "$bin/replicate_all_sales" --config to_mssql.toml "${range[@]}" --max-workers 1 --table APP_4_SALES >a.out 2>&1 &
 a=$!
@@ -147,7 +147,7 @@ month=$(mssql "SELECT MIN(range_hi) FROM replicate_ledger WHERE table_name = N'$
 c_code=$?
 wait $a
 a_code=$?
-[ "$a_code" = 0 ] && [ "$c_code" = 0 ] && ok "the first run and a one-day run into its months both exit 0" \
+[ "$a_code" = 0 ] && [ "$c_code" = 0 ] && ok "the first run and a one-day run during it both exit 0" \
     || { bad "first run exit $a_code, one-day run exit $c_code"; tail -3 c.out; }
 canonical sqlserver "${tag}_APP_4_SALES" >copy_APP_4_SALES.txt
 cmp -s original_APP_4_SALES.txt copy_APP_4_SALES.txt && ok "after the overlapping runs, APP_4_SALES equals the demo (tsql)" \

@@ -459,6 +459,35 @@ TEST_CASE("SQL Server live: a created table's clustered date index, reads' isola
                             "session_id = @@SPID") == (allowed ? 5 : 2));
 }
 
+namespace {
+
+/// A plan of \p t over the days \p first to \p last (whole table when both are null).
+Plan plan_of(const TableSpec& t, const char* first = nullptr, const char* last = nullptr) {
+    Plan plan;
+    plan.tables.push_back(t);
+    if (first != nullptr) plan.range = DateRange::inclusive(Date::parse(first), Date::parse(last));
+    return plan;
+}
+
+/// Runs \p plan on \p b with --verify; requires every partition done and matching, naming the
+/// errors otherwise.
+void copy_verified(Backend& b, const Plan& plan) {
+    auto source = b.source_factory();
+    auto target = b.target();
+    RunOptions o;
+    o.verify = true;
+    const RunReport report = Orchestrator(*source, *target, o).run(plan);
+    std::string errors;
+    for (const PartitionResult& p : report.partitions) {
+        if (!p.error.empty()) errors += p.error + "; ";
+        if (p.verification) CHECK(p.verification->match());
+    }
+    INFO(errors);
+    REQUIRE(report.ok());
+}
+
+}  // namespace
+
 // Runs only in contract.sqlserver: a warehouse table made by its DBA, with an IDENTITY that
 // takes the source's IDs, a rowversion of a source column's name (it fills itself), a
 // computed and a DEFAULT column of its own; a month copied and verified into it, and a full
@@ -477,22 +506,8 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
            "[DAY] datetime2(3), [AMOUNT] decimal(16,4), [NOTE] nvarchar(40), [FLAG] bit, "
            "[DATA] rowversion, [DOUBLED] AS ([AMOUNT] * 2), "
            "[LOADED] datetime2(0) NOT NULL DEFAULT SYSUTCDATETIME())");
-    Plan plan;
-    plan.tables.push_back(t);
-    plan.range = DateRange::inclusive(Date::parse("2025-01-01"), Date::parse("2025-03-31"));
-    auto source = b.source_factory();
-    auto target = b.target();
-    RunOptions o;
-    o.verify = true;
-    for (int run = 0; run < 2; ++run) {  // twice: the IDs are the source's each time
-        const RunReport report = Orchestrator(*source, *target, o).run(plan);
-        for (const PartitionResult& p : report.partitions) INFO(p.error);
-        REQUIRE(report.ok());
-        for (const PartitionResult& p : report.partitions) {
-            REQUIRE(p.verification);
-            CHECK(p.verification->match());
-        }
-    }
+    // Twice: the IDs are the source's each time.
+    for (int run = 0; run < 2; ++run) copy_verified(b, plan_of(t, "2025-01-01", "2025-03-31"));
     // As tsql reads it: the source's IDs (IDENTITY_INSERT), the computed and default columns
     // filled by the server, a rowversion in every row.
     const std::string client = reference::client(b);
@@ -508,13 +523,7 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
     TableSpec ref = t;
     ref.mode = TableMode::full_refresh;
     ref.partition_column.clear();
-    Plan refresh;
-    refresh.tables.push_back(ref);
-    for (int run = 0; run < 2; ++run) {
-        const RunReport report = Orchestrator(*source, *target, o).run(refresh);
-        for (const PartitionResult& p : report.partitions) INFO(p.error);
-        REQUIRE(report.ok());
-    }
+    for (int run = 0; run < 2; ++run) copy_verified(b, plan_of(ref));
     got = reference::run_sql(client, "SELECT COUNT(*), MIN(ID), MAX(ID) FROM " + table);
     CHECK(got == "5\t1\t5\n");
     CHECK_FALSE(b.exists(t.target.table + "__staging"));
@@ -538,16 +547,7 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
            "'2025-02-01 23:59:59.123456 +05:30', N'<a b=\"1\"><c>caf\u00e9</c></a>', 922337203685477.5807, "
            "'23:59:59.123456'), (2, '2025-02-02', NEWID(), '2025-02-02 00:00:00 -14:00', N'<x/>', "
            "-922337203685477.5808, '00:00:00'), (3, '2025-02-03', NULL, NULL, NULL, NULL, NULL)");
-    Plan plan;
-    plan.tables.push_back(t);
-    plan.range = DateRange::inclusive(Date::parse("2025-02-01"), Date::parse("2025-02-28"));
-    auto source = b.source_factory();
-    auto target = b.target();
-    RunOptions o;
-    o.verify = true;
-    const RunReport report = Orchestrator(*source, *target, o).run(plan);
-    for (const PartitionResult& p : report.partitions) INFO(p.error);
-    REQUIRE(report.ok());
+    copy_verified(b, plan_of(t, "2025-02-01", "2025-02-28"));
     const std::string client = reference::client(b);
     REQUIRE_FALSE(client.empty());
     // Every value as the server prints it, both sides; the created types are the source's.
@@ -564,7 +564,7 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
     std::string message;
     ErrorKind kind = ErrorKind::internal;
     try {
-        source->connect()->describe(t.source);
+        b.source_factory()->connect()->describe(t.source);
     } catch (const Error& e) {
         kind = e.kind();
         message = e.what();
@@ -577,8 +577,12 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
 TEST_CASE("a table with an unbounded text and binary column is fetched in rowsets, its long values whole") {
     // One varchar(max) / text / blob column used to make every fetch a single row.
     Backend& b = backends::source();
-    if (b.is_memory() || b.name == "sqlite") return;  // memory: no fetch; SQLite: lengths not enforced
-    if (b.name == "postgresql" && b.endpoint().native_protocol) return;  // libpq's cursor, not ODBC
+    if (b.is_memory() || b.name == "sqlite" || (b.name == "postgresql" && b.endpoint().native_protocol)) {
+        // Memory has no fetch, SQLite does not enforce lengths (read as before), and PostgreSQL
+        // is read through libpq's cursor: nothing here is an ODBC rowset.
+        MESSAGE(b.name << ": no ODBC rowset to check here");
+        return;
+    }
     TableSpec t = spec(backends::unique("contract_long"));
     t.partition_column = "DAY";
     ColumnType day{Type::timestamp};
@@ -616,7 +620,7 @@ TEST_CASE("a table with an unbounded text and binary column is fetched in rowset
     int transient = 0;
     std::size_t rows = 0;
     bool found = false;
-    for (int attempt = 1; attempt <= 3; ++attempt) {
+    for (int attempt = 1; attempt <= 5; ++attempt) {
         // (A value past the widest buffer is then read one row at a time: the rowset may be 1.)
         if (attempt > 1) reader = source->read(feb, described, ReadOptions{});
         rows = 0;
@@ -635,7 +639,7 @@ TEST_CASE("a table with an unbounded text and binary column is fetched in rowset
             break;
         } catch (const Error& e) {
             INFO(e.what());
-            CHECK(e.kind() == ErrorKind::transient);
+            CHECK(is_read_again(e));
             ++transient;
         }
     }

@@ -184,6 +184,11 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
             "sqlserver", "SELECT CAST(CAST('23:59:59.9999999' AS time(7)) AS varchar(30))"));
         CHECK((text == "23:59:59.9999999") == q.keeps_last_time_of_day);
     }
+    SUBCASE("SET TEXTSIZE cuts a (max) value a SELECT returns") {
+        const std::string value = a.run("SET TEXTSIZE 10; SELECT REPLICATE(CAST('x' AS varchar(max)), 100)");
+        CHECK((value.size() == 10) == q.applies_textsize);
+        a.run("SET TEXTSIZE 2147483647");
+    }
     SUBCASE("CONVERT style 2 renders binary as hex") {
         CHECK((a.run("SELECT CONVERT(varchar(10), 0x4142, 2)") == "4142") == q.convert_style_2_is_hex);
     }

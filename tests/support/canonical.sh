@@ -78,7 +78,7 @@ canonical_mssql() {  # tsql as the test user: fields split by \x1f, rows by \x1e
 # separated.
 canonical_mssql_sql() {
     local out
-    out=$(printf 'SET NOCOUNT ON\n%s\ngo\n' "$1" | canonical_mssql) || { echo "canonical.sh: tsql failed on: ${1:0:200}" >&2; return 1; }
+    out=$(printf 'SET NOCOUNT ON\nSET TEXTSIZE 2147483647\n%s\ngo\n' "$1" | canonical_mssql) || { echo "canonical.sh: tsql failed on: ${1:0:200}" >&2; return 1; }
     printf '%s' "$out" | tr '\036\037' '\n\t' | sed '/^$/d'
 }
 # canonical_mssql_kind DATA_TYPE SCALE: SQL Server's catalog names (float is 8 bytes, real 4;
@@ -175,7 +175,8 @@ canonical_expr() {
 
 # canonical_mssql_rows KIND...: tsql's records (indicator and value per column) on stdin to
 # canonical lines: text as UTF-8 hex, binary upper hex, decimals without trailing zeros,
-# floats without padding, times with nine fraction digits.
+# floats without padding (CONVERT style 3: SQL Server 2016 and later), timestamps with nine
+# fraction digits. (tsql takes the password with -P: test servers only.)
 canonical_mssql_rows() {
     python3 -c '
 import sys
@@ -258,7 +259,14 @@ canonical_dump() {
         [ "$dbms:$kind" = sqlite:float4 ] && kind=float8
         names+=("$name:${kind/bool/int}")  # a boolean and a 0/1 integer print alike
         kinds+=("$kind")
-        exprs+=("$(canonical_expr "$dbms" "$kind" "$q$name$close")") || return 1
+        case $dbms:${type,,} in
+            # CAST of money to text keeps 2 decimals on SQL Server (CAST and CONVERT): through
+            # decimal(19,4), which holds every money value, all 4 (also on Babelfish, whose
+            # CONVERT styles for money differ).
+            sqlserver:money|sqlserver:smallmoney)
+                exprs+=("CASE WHEN $q$name$close IS NULL THEN 'N' ELSE 'V' END, CAST(CAST($q$name$close AS decimal(19,4)) AS varchar(60))") ;;
+            *) exprs+=("$(canonical_expr "$dbms" "$kind" "$q$name$close")") || return 1 ;;
+        esac
     done <<<"$cols"
     (IFS=$'\t'; echo "# ${names[*]}")
     local select
@@ -269,7 +277,7 @@ canonical_dump() {
         sqlite) sqlite3 -separator $'\t' "$file" "SELECT $select FROM $from" ;;
         sqlserver)
             local out
-            out=$(printf 'SELECT %s FROM %s\ngo\n' "$select" "$from" | canonical_mssql) || return 1
+            out=$(printf 'SET TEXTSIZE 2147483647\nSELECT %s FROM %s\ngo\n' "$select" "$from" | canonical_mssql) || return 1
             printf '%s' "$out" | canonical_mssql_rows "${kinds[@]}" ;;
     esac | LC_ALL=C sort
     return "${PIPESTATUS[0]}"

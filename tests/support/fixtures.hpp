@@ -193,8 +193,8 @@ inline TableData read_table(replicate::SourceFactory& factory, const std::string
     replicate::TableSpec spec;
     spec.source = {"", table};
     spec.mode = replicate::TableMode::full_refresh;
-    // A transient error means: read the partition again (a long value wider than the rowset
-    // buffer teaches the next read a wider one), as the orchestrator does.
+    // A read-again error (is_read_again: a long value wider than the rowset buffer taught the
+    // next read a wider one) means: read the partition again, as the orchestrator does.
     for (int attempt = 1;; ++attempt) {
         out.rows.clear();
         try {
@@ -209,7 +209,7 @@ inline TableData read_table(replicate::SourceFactory& factory, const std::string
             }
             break;
         } catch (const replicate::Error& e) {
-            if (e.kind() != replicate::ErrorKind::transient || attempt >= 3) throw;
+            if (!replicate::is_read_again(e) || attempt >= 5) throw;
             source = factory.connect();
         }
     }

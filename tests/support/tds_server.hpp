@@ -40,6 +40,10 @@ struct Quirks {
     /// CONVERT(varchar(max), varbinary, 2) renders hex. Babelfish returns the bytes as text
     /// (canonical.sh lets tsql print binary as hex instead).
     bool convert_style_2_is_hex = true;
+    /// SET TEXTSIZE cuts the (max) values a SELECT returns (so every session of the product
+    /// sets it to 2147483647: FreeTDS may take a smaller one from freetds.conf). Babelfish
+    /// ignores it, so the product's setting cannot be shown to matter there.
+    bool applies_textsize = true;
     // Not a record but a set-up: Babelfish refuses rowversion columns unless the server runs
     // EXEC sp_babelfish_configure 'escape_hatch_rowversion', 'ignore', 'server' (the case
     // "SQL Server live: a DBA's table ..." needs one; docs/sqlserver.md).
@@ -60,6 +64,7 @@ inline Quirks babelfish() {
     q.lock_timeout_native = 33557097;
     q.catalog_keeps_name_case = false;
     q.convert_style_2_is_hex = false;
+    q.applies_textsize = false;
     return q;
 }
 

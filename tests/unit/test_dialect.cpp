@@ -296,11 +296,14 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           "IF OBJECT_ID(N'[dbo].[it''s]', N'U') IS NOT NULL DROP TABLE [dbo].[it's]");
     CHECK(d->describe(src) == "SELECT * FROM [COM_5013].[APP_4_SALES] WHERE 1 = 0");
     CHECK(d->source_session_setup(Isolation::read_committed) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED"});
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TEXTSIZE 2147483647",
+                                   "SET NOCOUNT OFF"});
     CHECK(d->source_session_setup(Isolation::snapshot, 60) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT", "SET LOCK_TIMEOUT 60000"});
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT", "SET LOCK_TIMEOUT 60000",
+                                   "SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
     CHECK(d->source_session_setup(Isolation::read_uncommitted) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"});
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", "SET TEXTSIZE 2147483647",
+                                   "SET NOCOUNT OFF"});
     CHECK(d->read_versioning_query() ==
           "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
           "CAST(is_read_committed_snapshot_on AS int), CASE WHEN "
@@ -493,18 +496,27 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     // The swap empties the target with TRUNCATE where the login may and the table allows it
     // (pages deallocated), else DELETE WITH (TABLOCK) (a heap's emptied pages freed too).
     CHECK(mssql->empty_table({"dbo", "it's"}) ==
-          "IF HAS_PERMS_BY_NAME(N'[dbo].[it''s]', N'OBJECT', N'ALTER') = 1 AND NOT EXISTS (SELECT 1 "
-          "FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(N'[dbo].[it''s]')) AND NOT "
-          "EXISTS (SELECT 1 FROM sys.tables WHERE object_id = OBJECT_ID(N'[dbo].[it''s]') AND "
-          "(is_replicated = 1 OR is_merge_published = 1)) TRUNCATE TABLE [dbo].[it's] ELSE DELETE "
-          "FROM [dbo].[it's] WITH (TABLOCK)");
+          "BEGIN TRY TRUNCATE TABLE [dbo].[it's] END TRY BEGIN CATCH IF XACT_STATE() <> 1 THROW; "
+          "DELETE FROM [dbo].[it's] WITH (TABLOCK) END CATCH");
     CHECK(mssql->identity_insert({"dbo", "t"}, true) == "SET IDENTITY_INSERT [dbo].[t] ON");
     CHECK(mssql->identity_insert({"dbo", "t"}, false) == "SET IDENTITY_INSERT [dbo].[t] OFF");
     // Own columns by kind: computed and rowversion take no values, identity takes them.
+    // (and a temporal or ledger table's GENERATED ALWAYS columns).
     CHECK(mssql->defaulted_columns_query({"dbo", "t"}).sql.find(
-              "WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' THEN 'generated' "
+              "WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
+              "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN 'generated' "
               "WHEN c.is_identity = 1 THEN 'identity'") != std::string::npos);
-    CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET LOCK_TIMEOUT 300000"});
+    // No TEXTSIZE limit (FreeTDS takes one from freetds.conf, and the server cuts (max)
+    // values to it silently); row counts on whatever the server's user options say.
+    CHECK(mssql->target_session_setup(300) ==
+          std::vector<std::string>{"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF", "SET LOCK_TIMEOUT 300000"});
+    CHECK(mssql->target_session_setup(0) == std::vector<std::string>{"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
+    // MySQL's DEFAULT_GENERATED (an expression DEFAULT) takes values: only generated columns
+    // are generated.
+    const std::string maria_own = make_dialect("mariadb")->defaulted_columns_query({"", "t"}).sql;
+    CHECK(maria_own.find("extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', 'VIRTUAL', 'PERSISTENT')") !=
+          std::string::npos);
+    CHECK(maria_own.find("LIKE '%GENERATED%'") == std::string::npos);
     auto pg = make_dialect("postgresql");
     CHECK(pg->try_lock_query("x", -5).params == std::vector<std::string>{"-5"});
     CHECK(pg->unlock_query("x", -5).sql ==

@@ -41,6 +41,16 @@ private:
     long native_code_;
 };
 
+/// The SQLSTATE of a transient Error that asks for its partition to be read again at once, not
+/// counted as a failed attempt: a reader met a value longer than its buffer, cut nothing, and
+/// learned what the next read needs (ODBC's 01004 is "string data, right truncated"). An
+/// embedder that reads a BatchReader itself reads again on it.
+inline constexpr std::string_view read_again_sqlstate = "01004";
+/// True for an Error that asks for its partition to be read again (read_again_sqlstate).
+inline bool is_read_again(const Error& e) {
+    return e.kind() == ErrorKind::transient && e.sqlstate() == read_again_sqlstate;
+}
+
 /// Returns \p connection with the value of every secret attribute (PWD, Password, Token,
 /// AccessToken, ClientSecret, case-insensitive, braced values included) replaced by "***".
 std::string mask_connection_string(std::string_view connection);

@@ -114,8 +114,11 @@ public:
     }
     // MariaDB reports the text 'NULL' as the default of a nullable column without one.
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT column_name, CASE WHEN extra LIKE '%GENERATED%' THEN 'generated' WHEN "
-                "extra LIKE '%auto_increment%' THEN 'identity' ELSE 'default' END FROM "
+        // Generated columns only: MySQL says DEFAULT_GENERATED for an expression DEFAULT
+        // (CURRENT_TIMESTAMP), which takes given values like any default.
+        return {"SELECT column_name, CASE WHEN extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', "
+                "'VIRTUAL', 'PERSISTENT') THEN 'generated' WHEN extra LIKE '%auto_increment%' THEN "
+                "'identity' ELSE 'default' END FROM "
                 "information_schema.columns WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) "
                 "AND BINARY table_name = ? AND ((column_default IS NOT NULL AND column_default <> "
                 "'NULL') OR extra <> '')",

@@ -102,7 +102,16 @@ public:
         // A read that waits longer for a lock (a schema lock under snapshot isolation, shared
         // row locks under locking READ COMMITTED) fails with 1222 and is retried.
         if (lock_timeout > 0) out.push_back("SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL));
+        for (std::string& s : common_session_setup()) out.push_back(std::move(s));
         return out;
+    }
+    // Every session: TEXTSIZE limits what a SELECT returns of a (max), text or image value,
+    // cutting it without a warning (SET TEXTSIZE (Transact-SQL)); msodbcsql sets no limit,
+    // FreeTDS takes its "text size" from freetds.conf (64512 in its sample). And row counts on:
+    // a server whose "user options" turn NOCOUNT on would make FreeTDS answer INSERTs with
+    // SQL_NO_DATA.
+    static std::vector<std::string> common_session_setup() {
+        return {"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"};
     }
 
     // One row for the connection's database: snapshot isolation allowed (state 1 = ON),
@@ -241,8 +250,9 @@ public:
     int utf16_units_per_declared_character() const override { return 1; }
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {
-        if (lock_timeout <= 0) return {};
-        return {"SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL)};
+        std::vector<std::string> out = common_session_setup();
+        if (lock_timeout > 0) out.push_back("SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL));
+        return out;
     }
 
     // OBJECT_ID resolves a one-part name through the user's default schema, inside the
@@ -264,10 +274,14 @@ public:
     Query defaulted_columns_query(const QualifiedName& table) const override {
         // rowversion is the system type timestamp (rowversion (Transact-SQL)); it and computed
         // columns take no values (273, 271), an identity takes them under IDENTITY_INSERT.
+        // A temporal table's period columns and a ledger table's GENERATED ALWAYS columns take
+        // no values either (13536); COLUMNPROPERTY 'GeneratedAlwaysType' is NULL before 2016.
         return {"SELECT c.name, CASE WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = "
-                "'timestamp' THEN 'generated' WHEN c.is_identity = 1 THEN 'identity' ELSE 'default' "
-                "END FROM sys.columns c WHERE c.object_id = OBJECT_ID(?) AND (c.default_object_id <> 0 "
-                "OR c.is_identity = 1 OR c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp')",
+                "'timestamp' OR COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN "
+                "'generated' WHEN c.is_identity = 1 THEN 'identity' ELSE 'default' END FROM sys.columns c "
+                "WHERE c.object_id = OBJECT_ID(?) AND (c.default_object_id <> 0 OR c.is_identity = 1 OR "
+                "c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
+                "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0)",
                 {qualified(table)}};
     }
     // SET IDENTITY_INSERT (Transact-SQL): needs ALTER on the table (or its ownership); one table
@@ -275,19 +289,21 @@ public:
     std::string identity_insert(const QualifiedName& table, bool on) const override {
         return "SET IDENTITY_INSERT " + qualified(table) + (on ? " ON" : " OFF");
     }
+    Query identity_insert_allowed_query(const QualifiedName& table) const override {
+        return {"SELECT HAS_PERMS_BY_NAME(?, 'OBJECT', 'ALTER')", {qualified(table)}};
+    }
     // TRUNCATE TABLE (Transact-SQL): deallocates the pages (a DELETE on a heap leaves them
     // allocated) and logs only the deallocations; rolled back with the swap's transaction. It
-    // needs ALTER on the table and is refused for a table that a foreign key references or
-    // that is published for replication; there DELETE ... WITH (TABLOCK) is used, which needs
-    // DELETE only and on a heap deallocates the emptied pages too (DELETE (Transact-SQL): "Use
-    // TABLOCK"). The server decides in one statement.
+    // needs ALTER on the table and is refused for a table that a foreign key or an EDGE
+    // constraint references, that an indexed view uses, that is published for replication,
+    // system-versioned or tracked by CDC. Where the server refuses it (any error that leaves the
+    // transaction committable), DELETE ... WITH (TABLOCK), which needs DELETE only and on a
+    // heap frees the emptied pages too (DELETE (Transact-SQL), locking behaviour). THROW
+    // passes on an error that dooms the transaction (SQL Server 2012+).
     std::string empty_table(const QualifiedName& table) const override {
-        const std::string name = literal_name(table);
-        return "IF HAS_PERMS_BY_NAME(N'" + name + "', N'OBJECT', N'ALTER') = 1 AND NOT EXISTS "
-               "(SELECT 1 FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(N'" + name +
-               "')) AND NOT EXISTS (SELECT 1 FROM sys.tables WHERE object_id = OBJECT_ID(N'" + name +
-               "') AND (is_replicated = 1 OR is_merge_published = 1)) TRUNCATE TABLE " +
-               qualified(table) + " ELSE DELETE FROM " + qualified(table) + " WITH (TABLOCK)";
+        return "BEGIN TRY TRUNCATE TABLE " + qualified(table) +
+               " END TRY BEGIN CATCH IF XACT_STATE() <> 1 THROW; DELETE FROM " + qualified(table) +
+               " WITH (TABLOCK) END CATCH";
     }
     // An application lock owned by the session, not waited for (the caller polls, so that
     // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted. No

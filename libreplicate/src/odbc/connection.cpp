@@ -75,8 +75,32 @@ void Params::add_bound(const Timestamp& bound, RangeBinding binding, const Colum
 
 void Params::bind(SQLHSTMT stmt, const Connection& conn) {
     SQLUSMALLINT n = 0;
+    const int exact_from = conn.driver().struct_dates_exact_from;
     for (Item& it : items_) {
         ++n;
+        // A date the driver would encode wrongly from its struct goes as ISO text, which the
+        // server converts (DriverQuirks::struct_dates_exact_from; range bounds before 1600).
+        if (exact_from != 0 && (it.c_type == SQL_C_TYPE_DATE || it.c_type == SQL_C_TYPE_TIMESTAMP)) {
+            const bool date = it.c_type == SQL_C_TYPE_DATE;
+            const int y = date ? it.date.year : it.timestamp.year;
+            const int m = date ? it.date.month : it.timestamp.month;
+            const int d = date ? it.date.day : it.timestamp.day;
+            if (y * 10000 + m * 100 + d < exact_from) {
+                char text[40];
+                if (date) {
+                    std::snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+                } else {
+                    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+                                  it.timestamp.hour, it.timestamp.minute, it.timestamp.second);
+                }
+                it.text = text;
+                it.c_type = SQL_C_CHAR;
+                it.sql_type = SQL_VARCHAR;
+                it.digits = 0;
+                it.size = it.text.size();
+                it.indicator = static_cast<SQLLEN>(it.text.size());
+            }
+        }
         void* data = nullptr;
         SQLLEN buffer_length = 0;
         if (it.c_type == SQL_C_CHAR && conn.driver().wide_text) {

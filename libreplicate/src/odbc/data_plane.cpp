@@ -434,6 +434,23 @@ OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
             row_width += static_cast<std::size_t>(width) + sizeof(SQLLEN);
         }
     }
+    // Some column read one row at a time makes every fetch one row: a long column bound in it
+    // would gain nothing and could only overflow, so it is read that way too.
+    if (!unbound_.empty()) {
+        std::vector<Bound> kept;
+        for (Bound& b : bound_) {
+            if (b.long_key.empty()) {
+                kept.push_back(std::move(b));
+            } else {
+                row_width -= static_cast<std::size_t>(b.width) + sizeof(SQLLEN);
+                unbound_.push_back(Unbound{b.column, b.c_type});
+            }
+        }
+        bound_ = std::move(kept);
+        // SQLGetData reads unbound columns in ascending order: keep the schema's order.
+        std::sort(unbound_.begin(), unbound_.end(),
+                  [](const Unbound& a, const Unbound& b) { return a.column < b.column; });
+    }
     for (const Bound& b : bound_) ordered.push_back(schema[b.column]);
     for (const Unbound& u : unbound_) ordered.push_back(schema[u.column]);
 
@@ -634,7 +651,7 @@ void OdbcBatchReader::long_value_overflow(const Bound& b, SQLLEN length) const {
        << (length == SQL_NO_TOTAL ? std::string("unknown length") : std::to_string(length) + " bytes")
        << " is longer than the " << b.width << "-byte rowset buffer; nothing was cut: the partition is read "
        << "again, " << (next > 0 ? "with " + std::to_string(next) + "-byte buffers" : std::string("one row at a time"));
-    throw Error(ErrorKind::transient, os.str());
+    throw Error(ErrorKind::transient, os.str(), std::string(read_again_sqlstate));
 }
 
 void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {

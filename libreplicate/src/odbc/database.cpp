@@ -589,13 +589,14 @@ private:
                 if (!rows.empty() && !rows[0].empty() && rows[0][0] && *rows[0][0] == "1") break;
                 if (shared_->registry.cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
                 if (std::chrono::steady_clock::now() >= deadline) {
+                    // The message first: releasing may close the session.
+                    const std::string message =
+                        "another run is writing " + spec.target.display() + " " + part + holders() +
+                        "; waited " + std::to_string(shared_->endpoint.wait_for_other_run_seconds) +
+                        " s ([target] wait_for_other_run): nothing was written, run again when it "
+                        "has finished";
                     unlock_other_runs();
-                    throw Error(ErrorKind::busy,
-                                "another run is writing " + spec.target.display() + " " + part +
-                                    holders() + "; waited " +
-                                    std::to_string(shared_->endpoint.wait_for_other_run_seconds) +
-                                    " s ([target] wait_for_other_run): nothing was written, run "
-                                    "again when it has finished");
+                    throw Error(ErrorKind::busy, message);
                 }
                 if (!logged) {
                     REPLICATE_LOG(info) << spec.target << " " << part
@@ -618,6 +619,7 @@ private:
 
     /// " (run R started S: C)" for the other runs the run history shows running, or "".
     std::string holders() {
+        if (!session_) return {};
         try {
             const Dialect& d = session_->dialect();
             const QualifiedName runs{shared_->endpoint.schema, run_table_name};
@@ -693,9 +695,8 @@ private:
     }
     void identity_off() {
         if (identity_table_.table.empty() || !session_) return;
-        const QualifiedName table = identity_table_;
-        identity_table_ = {};
-        session_->execute(session_->dialect().identity_insert(table, false));
+        session_->execute(session_->dialect().identity_insert(identity_table_, false));
+        identity_table_ = {};  // only once it is off: else abort() tries again, or closes
     }
 
     void abort() noexcept {
@@ -711,6 +712,7 @@ private:
             // Left on, the next table's IDENTITY_INSERT would fail (8107): a new session.
             REPLICATE_LOG(warning) << "could not end IDENTITY_INSERT (" << e.what()
                                    << "); closing the session";
+            identity_table_ = {};
             close_session();
         }
         unlock_other_runs();
@@ -758,6 +760,20 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
     shared_->learn_writes(conn, table.target, existing, source_schema);
     const Shared::Writes writes = shared_->writes_of(table.target);
     const Dialect& dialect = conn.dialect();
+    if (writes.identity) {
+        // The source's values into the target's IDENTITY column need the right to say so.
+        const Query allowed = dialect.identity_insert_allowed_query(table.target);
+        if (!allowed.sql.empty()) {
+            const auto rows = conn.query(allowed);
+            if (!rows.empty() && !rows[0].empty() && rows[0][0] && *rows[0][0] == "0") {
+                throw Error(ErrorKind::config,
+                            "target table " + table.target.display() + " has an IDENTITY column the "
+                            "source gives values for: SET IDENTITY_INSERT needs ALTER on the table "
+                            "(GRANT ALTER ON " + dialect.qualified(table.target) + " TO the target "
+                            "login), or read the source through a view without that column");
+            }
+        }
+    }
     // A target column the source does not have: the warehouse's own when it fills itself (a
     // DEFAULT, an identity), else a column dropped at the source, whose new rows would be NULL.
     std::optional<Schema> filled;
