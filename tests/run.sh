@@ -8,5 +8,6 @@ cmake --build build -j"$(nproc)"
 status=0
 ctest --test-dir build --output-on-failure --timeout 1800 -j2 "$@" || status=$?
 # Say why anything was skipped (ctest only shows the output of failures).
-grep -ah '^SKIPPED: ' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/note: /'
+# (Nothing skipped, as with REPLICATE_TEST_MSSQL set, is no failure: grep finds no line.)
+grep -ah '^SKIPPED: ' build/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/note: /' || true
 exit $status

@@ -92,7 +92,8 @@ std::string Checksum::text() const {
 namespace {
 bool left_out(const std::vector<std::string>& names, const std::string& name) {
     const std::string wanted = lower(name);
-    return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return lower(n) == wanted; });
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return lower(n) == wanted; });
 }
 }  // namespace
 
@@ -103,7 +104,8 @@ RowHasher RowHasher::for_source(const Schema& source, const Schema& target,
         std::size_t j = 0;
         const Column* t = named(target, source[i].name, &j);
         const ColumnType& s = source[i].type;
-        if ((t != nullptr && !comparable(s.type, t->type.type)) || left_out(leave_out, source[i].name)) {
+        if ((t != nullptr && !comparable(s.type, t->type.type)) ||
+            left_out(leave_out, source[i].name)) {
             h.skipped_.push_back(source[i].name);
             continue;
         }

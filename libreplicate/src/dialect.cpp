@@ -169,7 +169,8 @@ std::string Dialect::insert(const QualifiedName& table, const Schema& schema, bo
                             const std::vector<std::string>* markers) const {
     std::string marks;
     for (std::size_t i = 0; i < schema.size(); ++i) {
-        marks += (i ? ", " : "") + (markers != nullptr && i < markers->size() ? (*markers)[i] : std::string("?"));
+        marks += (i ? ", " : "") +
+                 (markers != nullptr && i < markers->size() ? (*markers)[i] : std::string("?"));
     }
     return "INSERT INTO " + qualified(table) + (table_lock ? table_lock_hint() : std::string()) +
            " (" + column_list(schema) + ") VALUES (" + marks + ")";
@@ -225,10 +226,11 @@ ReadPlan plan_reads(Isolation requested, const Dialect& d,
     case Isolation::read_uncommitted: c.isolation = "read uncommitted"; break;
     case Isolation::automatic:
     case Isolation::read_committed:
-        c.isolation = !can_lock  ? "read committed"
-                      : read_only ? "read committed (row versions: a read-only database or secondary)"
-                      : rcsi      ? "read committed (row versions)"
-                                  : "read committed (locking)";
+        c.isolation = !can_lock ? "read committed"
+                      : read_only
+                          ? "read committed (row versions: a read-only database or secondary)"
+                      : rcsi ? "read committed (row versions)"
+                             : "read committed (locking)";
         c.locking = can_lock && !rcsi && !read_only;
         break;
     }

@@ -197,7 +197,9 @@ public:
     /// default DELETE of every row (SQL Server: TRUNCATE TABLE where the login may and the
     /// table allows it, which deallocates the pages; else DELETE ... WITH (TABLOCK), which on a
     /// heap frees the emptied pages too).
-    virtual std::string empty_table(const QualifiedName& table) const { return delete_rows(table, ""); }
+    virtual std::string empty_table(const QualifiedName& table) const {
+        return delete_rows(table, "");
+    }
     /// Declared type name of each column (name, type), where the driver's description is not
     /// to be trusted (SQLite); empty sql elsewhere.
     virtual Query declared_types_query(const QualifiedName& table) const {

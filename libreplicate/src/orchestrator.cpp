@@ -801,9 +801,9 @@ void Orchestrator::plan_verification(std::vector<TableWork>& work) {
                                                " cannot be read: " + e.what());
         }
         const std::vector<std::string> own = target_.self_filled_columns(spec);
-        auto v = std::make_shared<TableVerify>(TableVerify{
-            target_schema, detail::RowHasher::for_source(t.schema, target_schema, own),
-            detail::RowHasher::for_target(t.schema, target_schema, own)});
+        auto v = std::make_shared<TableVerify>(
+            TableVerify{target_schema, detail::RowHasher::for_source(t.schema, target_schema, own),
+                        detail::RowHasher::for_target(t.schema, target_schema, own)});
         if (!v->source.skipped().empty()) {
             std::string names;
             for (const std::string& n : v->source.skipped()) names += (names.empty() ? "" : ", ") + n;

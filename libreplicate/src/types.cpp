@@ -49,7 +49,8 @@ std::ostream& operator<<(std::ostream& os, const ColumnType& t) {
     if (t.legacy_datetime) os << " legacy-datetime";
     if (t.text_kind == ColumnType::TextKind::uuid) os << " uuid";
     if (t.text_kind == ColumnType::TextKind::xml) os << " xml";
-    if (t.text_kind == ColumnType::TextKind::datetimeoffset) os << " datetimeoffset(" << t.precision << ")";
+    if (t.text_kind == ColumnType::TextKind::datetimeoffset)
+        os << " datetimeoffset(" << t.precision << ")";
     if (!t.nullable) os << " not null";
     return os;
 }

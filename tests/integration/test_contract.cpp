@@ -1,7 +1,6 @@
 // The Source and Sink contract, one suite for every backend (REPLICATE_TEST_SOURCE).
-#include <replicate/orchestrator.hpp>
-
 #include <chrono>
+#include <replicate/orchestrator.hpp>
 
 #include "../../libreplicate/src/odbc/data_plane.hpp"
 #include "../support/backends.hpp"
@@ -160,7 +159,8 @@ TEST_CASE("the ledger duty: commit records the entry it is handed, and refuses o
     for (const LedgerEntry& e : ledger_for(b, t)) CHECK(e.run_id == "run-duty");
 }
 
-TEST_CASE("a committed month's lock is released while its session lives on: another run need not wait") {
+TEST_CASE(
+    "a committed month's lock is released while its session lives on: another run need not wait") {
     // Sessions live for the whole run: a lock released only when the session ends would make a
     // second run wait for the first to finish entirely, not for the month it needs.
     Backend& b = backends::target();
@@ -442,11 +442,13 @@ TEST_CASE("SQL Server live: a created table's clustered date index, reads' isola
     const std::string object = "OBJECT_ID('" + db->quoted(t.target) + "')";
     // The date index is the clustered one; the table is not a heap. (Babelfish builds every
     // index as an ordinary one: there, that the index on DAY exists.)
-    const std::string index_type = b.tds.builds_clustered_indexes ? "i.type = 1" : "i.type IN (1, 2)";
-    CHECK(db->query_int("SELECT COUNT(*) FROM sys.indexes i JOIN sys.index_columns ic ON "
-                        "ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns c ON "
-                        "c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = " +
-                        object + " AND " + index_type + " AND c.name = 'DAY'") == 1);
+    const std::string index_type =
+        b.tds.builds_clustered_indexes ? "i.type = 1" : "i.type IN (1, 2)";
+    CHECK(db->query_int(
+              "SELECT COUNT(*) FROM sys.indexes i JOIN sys.index_columns ic ON "
+              "ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns c ON "
+              "c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE i.object_id = " +
+              object + " AND " + index_type + " AND c.name = 'DAY'") == 1);
     // Text written as UTF-16 arrives whole in the created (nvarchar) column.
     commit(b, month(t, "2025-02-01", "2025-03-01"), pick({3}));
     fixtures::check_same(expected(pick({3})), read_all(b, t.target.table), b.name);
@@ -492,7 +494,8 @@ void copy_verified(Backend& b, const Plan& plan) {
 // takes the source's IDs, a rowversion of a source column's name (it fills itself), a
 // computed and a DEFAULT column of its own; a month copied and verified into it, and a full
 // refresh (staging from the written columns; the target emptied inside the swap).
-TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed and DEFAULT columns") {
+TEST_CASE(
+    "SQL Server live: a DBA's table with IDENTITY, rowversion, computed and DEFAULT columns") {
     Backend& b = backends::source();
     REQUIRE(b.name == "sqlserver");
     const TableSpec src = fresh(b, "contract_mssql_own_src");
@@ -502,7 +505,8 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
     b.drop(t.target.table);
     const std::string table = "[" + t.target.table + "]";
     // DATA is the source's binary(8); here a rowversion. DOUBLED and LOADED are the table's own.
-    b.exec("CREATE TABLE " + table + " ([ID] bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, "
+    b.exec("CREATE TABLE " + table +
+           " ([ID] bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, "
            "[DAY] datetime2(3), [AMOUNT] decimal(16,4), [NOTE] nvarchar(40), [FLAG] bit, "
            "[DATA] rowversion, [DOUBLED] AS ([AMOUNT] * 2), "
            "[LOADED] datetime2(0) NOT NULL DEFAULT SYSUTCDATETIME())");
@@ -513,11 +517,14 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
     const std::string client = reference::client(b);
     REQUIRE_FALSE(client.empty());
     std::string got = reference::run_sql(
-        client, "SELECT CAST(ID AS varchar(20)) + ':' + CAST(CAST(DOUBLED AS decimal(18,4)) AS varchar(30)) + ':' + "
-                "CASE WHEN DATA IS NULL OR LOADED IS NULL THEN 'missing' ELSE 'filled' END FROM " + table +
-                " ORDER BY ID");
-    CHECK(got == "1:3.0000:filled\n2:-4.5000:filled\n3:1999999999999.9998:filled\n4:0.0002:filled\n"
-                 "5:0.0000:filled\n");
+        client,
+        "SELECT CAST(ID AS varchar(20)) + ':' + CAST(CAST(DOUBLED AS decimal(18,4)) AS "
+        "varchar(30)) + ':' + "
+        "CASE WHEN DATA IS NULL OR LOADED IS NULL THEN 'missing' ELSE 'filled' END FROM " +
+            table + " ORDER BY ID");
+    CHECK(got ==
+          "1:3.0000:filled\n2:-4.5000:filled\n3:1999999999999.9998:filled\n4:0.0002:filled\n"
+          "5:0.0000:filled\n");
     // A full refresh into a table of the same make: staging carries the written columns
     // only (the DEFAULT column would be NOT NULL and empty there), the swap keeps the IDs.
     TableSpec ref = t;
@@ -532,7 +539,9 @@ TEST_CASE("SQL Server live: a DBA's table with IDENTITY, rowversion, computed an
 // Runs only in contract.sqlserver: the source types that stopped a table before. Each keeps
 // its value (uniqueidentifier, datetimeoffset, xml, money, time(7) into a created table, as
 // tsql prints both), or is a configuration error naming the column (sql_variant).
-TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and time copy exactly; sql_variant is refused") {
+TEST_CASE(
+    "SQL Server live: uniqueidentifier, datetimeoffset, xml, money and time copy exactly; "
+    "sql_variant is refused") {
     Backend& b = backends::source();
     REQUIRE(b.name == "sqlserver");
     TableSpec t = spec(backends::unique("contract_mssql_types"));
@@ -540,11 +549,17 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
     b.drop(t.source.table);
     b.drop(t.target.table);
     const std::string table = "[" + t.source.table + "]";
-    b.exec("CREATE TABLE " + table + " ([ID] int, [DAY] date, [G] uniqueidentifier, [DTO] "
-           "datetimeoffset(" + std::to_string(b.tds.datetime2_digits) + "), [X] xml, [M] money, "
-           "[T] time(" + std::to_string(b.tds.datetime2_digits) + "))");
-    b.exec("INSERT INTO " + table + " VALUES (1, '2025-02-01', '6F9619FF-8B86-D011-B42D-00C04FD430C8', "
-           "'2025-02-01 23:59:59.123456 +05:30', N'<a b=\"1\"><c>caf\u00e9</c></a>', 922337203685477.5807, "
+    b.exec("CREATE TABLE " + table +
+           " ([ID] int, [DAY] date, [G] uniqueidentifier, [DTO] "
+           "datetimeoffset(" +
+           std::to_string(b.tds.datetime2_digits) +
+           "), [X] xml, [M] money, "
+           "[T] time(" +
+           std::to_string(b.tds.datetime2_digits) + "))");
+    b.exec("INSERT INTO " + table +
+           " VALUES (1, '2025-02-01', '6F9619FF-8B86-D011-B42D-00C04FD430C8', "
+           "'2025-02-01 23:59:59.123456 +05:30', N'<a b=\"1\"><c>caf\u00e9</c></a>', "
+           "922337203685477.5807, "
            "'23:59:59.123456'), (2, '2025-02-02', NEWID(), '2025-02-02 00:00:00 -14:00', N'<x/>', "
            "-922337203685477.5808, '00:00:00'), (3, '2025-02-03', NULL, NULL, NULL, NULL, NULL)");
     copy_verified(b, plan_of(t, "2025-02-01", "2025-02-28"));
@@ -556,7 +571,8 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
     CHECK(std::count(got.begin(), got.end(), '\n') == 4);
     CHECK_MESSAGE(want == got, reference::first_difference(want, got));
     const std::string types = reference::run_sql(
-        client, "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = N'" + t.target.table +
+        client, "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = N'" +
+                    t.target.table +
                     "' AND COLUMN_NAME IN ('G', 'DTO', 'X', 'M') ORDER BY ORDINAL_POSITION");
     CHECK(types == "uniqueidentifier\ndatetimeoffset\nxml\ndecimal\n");
     // sql_variant: each value has its own type; refused at describe, naming the column.
@@ -574,10 +590,13 @@ TEST_CASE("SQL Server live: uniqueidentifier, datetimeoffset, xml, money and tim
     CHECK(message.find("sql_variant") != std::string::npos);
 }
 
-TEST_CASE("a table with an unbounded text and binary column is fetched in rowsets, its long values whole") {
+TEST_CASE(
+    "a table with an unbounded text and binary column is fetched in rowsets, its long values "
+    "whole") {
     // One varchar(max) / text / blob column used to make every fetch a single row.
     Backend& b = backends::source();
-    if (b.is_memory() || b.name == "sqlite" || (b.name == "postgresql" && b.endpoint().native_protocol)) {
+    if (b.is_memory() || b.name == "sqlite" ||
+        (b.name == "postgresql" && b.endpoint().native_protocol)) {
         // Memory has no fetch, SQLite does not enforce lengths (read as before), and PostgreSQL
         // is read through libpq's cursor: nothing here is an ODBC rowset.
         MESSAGE(b.name << ": no ODBC rowset to check here");
@@ -587,7 +606,10 @@ TEST_CASE("a table with an unbounded text and binary column is fetched in rowset
     t.partition_column = "DAY";
     ColumnType day{Type::timestamp};
     day.precision = 3;
-    const Schema s{{"ID", {Type::int64}}, {"DAY", day}, {"NOTE", {Type::text, 0}}, {"BLOB", {Type::binary, 0}}};
+    const Schema s{{"ID", {Type::int64}},
+                   {"DAY", day},
+                   {"NOTE", {Type::text, 0}},
+                   {"BLOB", {Type::binary, 0}}};
     b.drop(t.target.table);
     b.target()->prepare(t, s);
     Batch batch(s);

@@ -250,22 +250,35 @@ std::string native_type(const std::string& dbms, const ColumnType& t) {
     const auto n = [](std::int64_t v) { return "(" + std::to_string(v) + ")"; };
     if (dbms == "sqlserver") {
         switch (t.type) {
-        case Type::boolean: return "bit";
-        case Type::int8: return "smallint";  // SQL Server's tinyint is unsigned
-        case Type::int16: return "smallint";
-        case Type::int32: return "int";
-        case Type::int64: return "bigint";
-        case Type::decimal: return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-        case Type::float32: return "real";
-        case Type::float64: return "float";
-        case Type::date: return "date";
-        case Type::time: return "time(7)";
-        case Type::timestamp:
-            return t.legacy_datetime ? "datetime" : "datetime2(" + std::to_string(t.precision) + ")";
-        case Type::text: return t.length == 0 ? "nvarchar(max)" : "nvarchar" + n(2 * t.length);
-        case Type::binary:
-            if (t.length == 0) return "varbinary(max)";
-            return t.row_version ? "binary(8)" : "varbinary" + n(t.length);
+            case Type::boolean:
+                return "bit";
+            case Type::int8:
+                return "smallint";  // SQL Server's tinyint is unsigned
+            case Type::int16:
+                return "smallint";
+            case Type::int32:
+                return "int";
+            case Type::int64:
+                return "bigint";
+            case Type::decimal:
+                return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) +
+                       ")";
+            case Type::float32:
+                return "real";
+            case Type::float64:
+                return "float";
+            case Type::date:
+                return "date";
+            case Type::time:
+                return "time(7)";
+            case Type::timestamp:
+                return t.legacy_datetime ? "datetime"
+                                         : "datetime2(" + std::to_string(t.precision) + ")";
+            case Type::text:
+                return t.length == 0 ? "nvarchar(max)" : "nvarchar" + n(2 * t.length);
+            case Type::binary:
+                if (t.length == 0) return "varbinary(max)";
+                return t.row_version ? "binary(8)" : "varbinary" + n(t.length);
         }
     }
     switch (t.type) {
@@ -304,27 +317,33 @@ std::string literal(const std::string& dbms, const Value& v, const ColumnType& t
     if (v.is_null()) return "NULL";
     if (dbms == "sqlserver") {
         switch (t.type) {
-        case Type::float32:
-        case Type::float64: {
-            // From text: Babelfish reads a literal such as -0.0E0 as numeric (the sign of zero
-            // is lost); a string converts to float on both.
-            const double d = std::get<double>(v.data);
-            return "CAST('" + (std::signbit(d) && d == 0 ? std::string("-0") : exact(d)) + "' AS " +
-                   (t.type == Type::float32 ? "real" : "float") + ")";
-        }
-        case Type::date:
-        case Type::time:
-        case Type::timestamp:
-            // datetime takes at most 3 fraction digits from text (241 otherwise).
-            return "'" + timestamp_text(std::get<Timestamp>(v.data), t.type != Type::date, t.legacy_datetime ? 3 : 7) + "'";
-        case Type::text: {
-            // N'...': tsql sends the batch as UTF-16, so no character passes a code page.
-            std::string out = "N'";
-            for (char c : std::get<std::string>(v.data)) out += c == '\'' ? std::string("''") : std::string(1, c);
-            return out + "'";
-        }
-        case Type::binary: return "0x" + hex(std::get<std::string>(v.data));
-        default: break;
+            case Type::float32:
+            case Type::float64: {
+                // From text: Babelfish reads a literal such as -0.0E0 as numeric (the sign of zero
+                // is lost); a string converts to float on both.
+                const double d = std::get<double>(v.data);
+                return "CAST('" + (std::signbit(d) && d == 0 ? std::string("-0") : exact(d)) +
+                       "' AS " + (t.type == Type::float32 ? "real" : "float") + ")";
+            }
+            case Type::date:
+            case Type::time:
+            case Type::timestamp:
+                // datetime takes at most 3 fraction digits from text (241 otherwise).
+                return "'" +
+                       timestamp_text(std::get<Timestamp>(v.data), t.type != Type::date,
+                                      t.legacy_datetime ? 3 : 7) +
+                       "'";
+            case Type::text: {
+                // N'...': tsql sends the batch as UTF-16, so no character passes a code page.
+                std::string out = "N'";
+                for (char c : std::get<std::string>(v.data))
+                    out += c == '\'' ? std::string("''") : std::string(1, c);
+                return out + "'";
+            }
+            case Type::binary:
+                return "0x" + hex(std::get<std::string>(v.data));
+            default:
+                break;
         }
     }
     switch (t.type) {
@@ -358,10 +377,11 @@ std::string literal(const std::string& dbms, const Value& v, const ColumnType& t
 std::string load_script(const std::string& dbms, const std::string& table, const Schema& schema,
                         const std::vector<std::vector<Value>>& rows) {
     const std::string q = dbms == "mariadb" ? "`" : "\"";
-    std::string sql = dbms == "sqlserver"
-                          ? "IF OBJECT_ID(N'" + table + "', N'U') IS NOT NULL DROP TABLE \"" + table +
-                                "\";\nCREATE TABLE " + q + table + q + " ("
-                          : "DROP TABLE IF EXISTS " + q + table + q + ";\nCREATE TABLE " + q + table + q + " (";
+    std::string sql =
+        dbms == "sqlserver"
+            ? "IF OBJECT_ID(N'" + table + "', N'U') IS NOT NULL DROP TABLE \"" + table +
+                  "\";\nCREATE TABLE " + q + table + q + " ("
+            : "DROP TABLE IF EXISTS " + q + table + q + ";\nCREATE TABLE " + q + table + q + " (";
     for (std::size_t c = 0; c < schema.size(); ++c) {
         sql += (c ? ", " : "") + q + schema[c].name + q + " " + native_type(dbms, schema[c].type);
     }
@@ -462,36 +482,65 @@ void check_dump(const std::string& dump, const Schema& schema, const std::vector
 /// \p source: the source's DBMS. V10 is a SQL Server source's nvarchar(20) (its length counts
 /// UTF-16 units, 2 per emoji), which holds at most 20 characters; elsewhere 10 characters,
 /// which a SQL Server target holds as nvarchar(20).
-void check_created_types(const std::string& dbms, const std::string& table, const std::string& source) {
+void check_created_types(const std::string& dbms, const std::string& table,
+                         const std::string& source) {
     std::map<std::string, std::string> want;
     std::string sql;
     const std::string v10 = source == "sqlserver" ? "20" : "10";
     if (dbms == "postgresql") {
-        want = {{"I16", "smallint"}, {"I32", "integer"}, {"I64", "bigint"},
-                {"D16_4", "numeric(16,4)"}, {"D38_10", "numeric(38,10)"}, {"F64", "double precision"},
-                {"DT", "date"}, {"TS", "timestamp(6) without time zone"}, {"V10", "character varying(" + v10 + ")"},
-                {"TXT", "text"}, {"BIN", "bytea"}};
+        want = {{"I16", "smallint"},
+                {"I32", "integer"},
+                {"I64", "bigint"},
+                {"D16_4", "numeric(16,4)"},
+                {"D38_10", "numeric(38,10)"},
+                {"F64", "double precision"},
+                {"DT", "date"},
+                {"TS", "timestamp(6) without time zone"},
+                {"V10", "character varying(" + v10 + ")"},
+                {"TXT", "text"},
+                {"BIN", "bytea"}};
         sql = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"" + table +
               "\"'::regclass AND attnum > 0 AND NOT attisdropped";
     } else if (dbms == "mariadb") {
-        want = {{"I16", "smallint(6)"}, {"I32", "int(11)"}, {"I64", "bigint(20)"},
-                {"D16_4", "decimal(16,4)"}, {"D38_10", "decimal(38,10)"}, {"F64", "double"}, {"DT", "date"},
-                {"TS", "datetime(6)"}, {"V10", "varchar(" + v10 + ") utf8mb4"}, {"TXT", "longtext utf8mb4"},
+        want = {{"I16", "smallint(6)"},
+                {"I32", "int(11)"},
+                {"I64", "bigint(20)"},
+                {"D16_4", "decimal(16,4)"},
+                {"D38_10", "decimal(38,10)"},
+                {"F64", "double"},
+                {"DT", "date"},
+                {"TS", "datetime(6)"},
+                {"V10", "varchar(" + v10 + ") utf8mb4"},
+                {"TXT", "longtext utf8mb4"},
                 {"BIN", "longblob"}};
         sql = "SELECT COLUMN_NAME, CONCAT_WS(' ', COLUMN_TYPE, CHARACTER_SET_NAME) FROM information_schema.COLUMNS "
               "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" + table + "'";
     } else if (dbms == "sqlserver") {
-        want = {{"I16", "smallint"}, {"I32", "int"}, {"I64", "bigint"}, {"D16_4", "decimal(16,4)"},
-                {"D38_10", "decimal(38,10)"}, {"F64", "float"}, {"DT", "date"}, {"TS", "datetime2(6)"},
-                {"V10", "nvarchar(20)"}, {"TXT", "nvarchar(max)"}, {"BIN", "varbinary(max)"}};
+        want = {{"I16", "smallint"},
+                {"I32", "int"},
+                {"I64", "bigint"},
+                {"D16_4", "decimal(16,4)"},
+                {"D38_10", "decimal(38,10)"},
+                {"F64", "float"},
+                {"DT", "date"},
+                {"TS", "datetime2(6)"},
+                {"V10", "nvarchar(20)"},
+                {"TXT", "nvarchar(max)"},
+                {"BIN", "varbinary(max)"}};
         // From SQL Server itself the source-dependent ones are known too.
-        if (source == "sqlserver") want.insert({{"RV", "binary(8)"}, {"B", "bit"}, {"DTL", "datetime"}});
-        sql = "SELECT COLUMN_NAME, DATA_TYPE + CASE WHEN CHARACTER_MAXIMUM_LENGTH = -1 THEN '(max)' "
-              "WHEN CHARACTER_MAXIMUM_LENGTH IS NOT NULL THEN '(' + CAST(CHARACTER_MAXIMUM_LENGTH AS varchar(10)) + ')' "
-              "WHEN DATA_TYPE IN ('decimal', 'numeric') THEN '(' + CAST(NUMERIC_PRECISION AS varchar(3)) + ',' + "
-              "CAST(NUMERIC_SCALE AS varchar(3)) + ')' WHEN DATA_TYPE = 'datetime2' THEN '(' + "
-              "CAST(DATETIME_PRECISION AS varchar(3)) + ')' ELSE '' END FROM INFORMATION_SCHEMA.COLUMNS "
-              "WHERE TABLE_NAME = N'" + table + "'";
+        if (source == "sqlserver")
+            want.insert({{"RV", "binary(8)"}, {"B", "bit"}, {"DTL", "datetime"}});
+        sql =
+            "SELECT COLUMN_NAME, DATA_TYPE + CASE WHEN CHARACTER_MAXIMUM_LENGTH = -1 THEN '(max)' "
+            "WHEN CHARACTER_MAXIMUM_LENGTH IS NOT NULL THEN '(' + CAST(CHARACTER_MAXIMUM_LENGTH AS "
+            "varchar(10)) + ')' "
+            "WHEN DATA_TYPE IN ('decimal', 'numeric') THEN '(' + CAST(NUMERIC_PRECISION AS "
+            "varchar(3)) + ',' + "
+            "CAST(NUMERIC_SCALE AS varchar(3)) + ')' WHEN DATA_TYPE = 'datetime2' THEN '(' + "
+            "CAST(DATETIME_PRECISION AS varchar(3)) + ')' ELSE '' END FROM "
+            "INFORMATION_SCHEMA.COLUMNS "
+            "WHERE TABLE_NAME = N'" +
+            table + "'";
     } else {
         return;
     }

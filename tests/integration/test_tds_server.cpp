@@ -21,9 +21,9 @@ public:
         SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env_);
         SQLSetEnvAttr(env_, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
         SQLAllocHandle(SQL_HANDLE_DBC, env_, &dbc_);
-        const SQLRETURN rc = SQLDriverConnect(dbc_, nullptr,
-                                              reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
-                                              SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
+        const SQLRETURN rc = SQLDriverConnect(
+            dbc_, nullptr, reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
+            SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
         REQUIRE(SQL_SUCCEEDED(rc));
     }
     ~Raw() {
@@ -46,7 +46,8 @@ public:
     std::string run(const std::string& sql) {
         SQLHSTMT st = SQL_NULL_HSTMT;
         SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &st);
-        SQLRETURN rc = SQLExecDirect(st, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
+        SQLRETURN rc =
+            SQLExecDirect(st, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())), SQL_NTS);
         std::string out;
         if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
             const Failure f = failure(SQL_HANDLE_STMT, st);
@@ -76,10 +77,14 @@ public:
         SQLFreeHandle(SQL_HANDLE_STMT, st);
         return out;
     }
-    void begin() { SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0); }
+    void begin() {
+        SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                          reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0);
+    }
     void rollback() {
         SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK);
-        SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), 0);
+        SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                          reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), 0);
     }
 
     static Failure failure(SQLSMALLINT type, SQLHANDLE h) {
@@ -88,7 +93,8 @@ public:
         SQLINTEGER native = 0;
         SQLCHAR message[1024] = {};
         SQLSMALLINT len = 0;
-        if (SQL_SUCCEEDED(SQLGetDiagRec(type, h, 1, state, &native, message, sizeof message, &len))) {
+        if (SQL_SUCCEEDED(
+                SQLGetDiagRec(type, h, 1, state, &native, message, sizeof message, &len))) {
             f.sqlstate = reinterpret_cast<const char*>(state);
             f.native = native;
             f.message = reinterpret_cast<const char*>(message);
@@ -129,8 +135,10 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
     }
     SUBCASE("CREATE CLUSTERED INDEX builds a clustered index") {
         a.run("CREATE CLUSTERED INDEX [ix_" + t + "] ON [" + t + "] ([TS7])");
-        const std::string type = a.run("SELECT CAST(MIN(type) AS varchar(5)) FROM sys.indexes WHERE object_id = "
-                                       "OBJECT_ID(N'" + t + "') AND index_id > 0");
+        const std::string type = a.run(
+            "SELECT CAST(MIN(type) AS varchar(5)) FROM sys.indexes WHERE object_id = "
+            "OBJECT_ID(N'" +
+            t + "') AND index_id > 0");
         CHECK((type == "1") == q.builds_clustered_indexes);
     }
     SUBCASE("a BINARY(8) parameter is received") {
@@ -138,18 +146,19 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
         SQLAllocHandle(SQL_HANDLE_STMT, a.dbc(), &st);
         char bytes[8] = {1, 2, 3, 4, 5, 6, 7, 8};
         SQLLEN len = 8;
-        REQUIRE(SQL_SUCCEEDED(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY, 8, 0,
-                                               bytes, 8, &len)));
-        const SQLRETURN rc = SQLExecDirect(st, reinterpret_cast<SQLCHAR*>(const_cast<char*>(
-                                                   "SELECT DATALENGTH(?)")), SQL_NTS);
+        REQUIRE(SQL_SUCCEEDED(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_BINARY, 8,
+                                               0, bytes, 8, &len)));
+        const SQLRETURN rc = SQLExecDirect(
+            st, reinterpret_cast<SQLCHAR*>(const_cast<char*>("SELECT DATALENGTH(?)")), SQL_NTS);
         INFO(Raw::failure(SQL_HANDLE_STMT, st).message);
         CHECK(SQL_SUCCEEDED(rc) == q.receives_binary8_parameters);
         SQLFreeHandle(SQL_HANDLE_STMT, st);
     }
     SUBCASE("sp_getapplock with @LockTimeout = 0 on a held lock") {
-        const std::string lock = "DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'" + t +
-                                 "', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
-                                 "SELECT @r";
+        const std::string lock =
+            "DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'" + t +
+            "', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; "
+            "SELECT @r";
         CHECK(a.run(lock) == "0");
         Raw other(b.connection);
         CHECK(other.run(lock) == std::to_string(q.applock_busy_result));
@@ -173,8 +182,9 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
         a.rollback();
     }
     SUBCASE("sys.columns keeps a column name's case") {
-        const std::string name = a.run("SELECT name FROM sys.columns WHERE object_id = OBJECT_ID(N'" + t +
-                                       "') AND column_id = 1");
+        const std::string name =
+            a.run("SELECT name FROM sys.columns WHERE object_id = OBJECT_ID(N'" + t +
+                  "') AND column_id = 1");
         CHECK((name == "MixedCase") == q.catalog_keeps_name_case);
         CHECK(a.run("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = N'" + t +
                     "' AND ORDINAL_POSITION = 1") == "MixedCase");
@@ -185,12 +195,14 @@ TEST_CASE("SQL Server live: the server's recorded differences hold") {
         CHECK((text == "23:59:59.9999999") == q.keeps_last_time_of_day);
     }
     SUBCASE("SET TEXTSIZE cuts a (max) value a SELECT returns") {
-        const std::string value = a.run("SET TEXTSIZE 10; SELECT REPLICATE(CAST('x' AS varchar(max)), 100)");
+        const std::string value =
+            a.run("SET TEXTSIZE 10; SELECT REPLICATE(CAST('x' AS varchar(max)), 100)");
         CHECK((value.size() == 10) == q.applies_textsize);
         a.run("SET TEXTSIZE 2147483647");
     }
     SUBCASE("CONVERT style 2 renders binary as hex") {
-        CHECK((a.run("SELECT CONVERT(varchar(10), 0x4142, 2)") == "4142") == q.convert_style_2_is_hex);
+        CHECK((a.run("SELECT CONVERT(varchar(10), 0x4142, 2)") == "4142") ==
+              q.convert_style_2_is_hex);
     }
     a.run("IF OBJECT_ID(N'" + t + "', N'U') IS NOT NULL DROP TABLE [" + t + "]");
 }

@@ -3,18 +3,17 @@
 // Server when REPLICATE_TEST_MSSQL is set). Chosen by environment variables that ctest sets:
 // REPLICATE_TEST_SOURCE and REPLICATE_TEST_TARGET name a backend each.
 
-#include <atomic>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <iostream>
-#include <string>
-#include <vector>
-
 #include <unistd.h>
 
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
 #include <replicate/memory.hpp>
 #include <replicate/odbc/database.hpp>
+#include <string>
+#include <vector>
 
 #include "fixtures.hpp"
 #include "tds_server.hpp"
@@ -124,7 +123,8 @@ inline Backend make(const std::string& name) {
         b.connection = setting("REPLICATE_TEST_MSSQL");
         if (!b.connection.empty()) {
             auto db = replicate::odbc::Database::connect(b.endpoint().target());
-            if (db->query_int("SELECT CASE WHEN @@VERSION LIKE '%Babelfish%' THEN 1 ELSE 0 END") == 1) {
+            if (db->query_int("SELECT CASE WHEN @@VERSION LIKE '%Babelfish%' THEN 1 ELSE 0 END") ==
+                1) {
                 b.tds = tds_server::babelfish();
             }
         }

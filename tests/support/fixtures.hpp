@@ -203,7 +203,8 @@ inline TableData read_table(replicate::SourceFactory& factory, const std::string
             while (reader->next(batch)) {
                 for (std::size_t r = 0; r < batch.rows(); ++r) {
                     std::vector<replicate::Value> row;
-                    for (std::size_t c = 0; c < batch.column_count(); ++c) row.push_back(batch.value(r, c));
+                    for (std::size_t c = 0; c < batch.column_count(); ++c)
+                        row.push_back(batch.value(r, c));
                     out.rows.push_back(std::move(row));
                 }
             }

@@ -4,12 +4,12 @@
 // through libreplicate: SQL Server's through FreeTDS's tsql. Memory has no client; callers
 // fall back to the library's reader for it and say so.
 
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <sys/wait.h>
-
-#include <doctest/doctest.h>
 
 #include "backends.hpp"
 

@@ -50,7 +50,9 @@ struct Quirks {
 };
 
 /// SQL Server as documented.
-inline Quirks sql_server() { return Quirks{}; }
+inline Quirks sql_server() {
+    return Quirks{};
+}
 
 /// Babelfish for PostgreSQL 4.3 (BABEL_4_3_STABLE), measured here through FreeTDS 1.3.17.
 inline Quirks babelfish() {

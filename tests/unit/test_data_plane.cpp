@@ -138,11 +138,12 @@ TEST_CASE("long text and binary parameters are declared as the (max) types, neve
 }
 
 TEST_CASE("a failure without diagnostics still says what was done and what the driver returned") {
-    const Error e = make_error(FailedCall{SQL_HANDLE_STMT, SQL_NULL_HANDLE, SQL_NO_DATA}, "insert failed",
-                               nullptr, {});
-    CHECK(std::string(e.what()) ==
-          "insert failed: the driver returned SQL_NO_DATA and no diagnostic record, on the statement "
-          "or its connection");
+    const Error e = make_error(FailedCall{SQL_HANDLE_STMT, SQL_NULL_HANDLE, SQL_NO_DATA},
+                               "insert failed", nullptr, {});
+    CHECK(
+        std::string(e.what()) ==
+        "insert failed: the driver returned SQL_NO_DATA and no diagnostic record, on the statement "
+        "or its connection");
     CHECK(return_code_name(SQL_ERROR) == "SQL_ERROR");
     CHECK(return_code_name(7) == "return code 7");
 }
@@ -152,7 +153,9 @@ TEST_CASE("FreeTDS's struct dates before 1600-03-01 go as text") {
     // truncating: 1600-01-01 arrives as 1600-01-02, 0001-01-01 as the day before. Measured on a
     // TDS server through FreeTDS (pairs.*sqlserver* with 0001-01-01).
     CHECK(replicate::detail::driver_quirks("FreeTDS").struct_dates_exact_from == 16000301);
-    CHECK(replicate::detail::driver_quirks("ODBC Driver 17 for SQL Server").struct_dates_exact_from == 0);
+    CHECK(
+        replicate::detail::driver_quirks("ODBC Driver 17 for SQL Server").struct_dates_exact_from ==
+        0);
     CHECK(replicate::detail::driver_quirks("psqlodbcw.so").struct_dates_exact_from == 0);
 }
 
@@ -167,11 +170,11 @@ TEST_CASE("SQL Server source types: each kept as exact text, or refused naming w
     CHECK(xml.text_kind == ColumnType::TextKind::xml);
     CHECK(xml.length == 0);
     std::string message;
-    CHECK(test::error_kind([] { column_type_from_odbc(-150, 8000, 0, false, "sql_variant", true); }, &message) ==
-          ErrorKind::config);
+    CHECK(test::error_kind([] { column_type_from_odbc(-150, 8000, 0, false, "sql_variant", true); },
+                           &message) == ErrorKind::config);
     CHECK(message.find("CAST") != std::string::npos);
-    CHECK(test::error_kind([] { column_type_from_odbc(-151, 0, 0, false, "hierarchyid", true); }, &message) ==
-          ErrorKind::config);
+    CHECK(test::error_kind([] { column_type_from_odbc(-151, 0, 0, false, "hierarchyid", true); },
+                           &message) == ErrorKind::config);
     CHECK(message.find("'hierarchyid' is a CLR type") != std::string::npos);
     // Created as themselves on SQL Server, as uuid on PostgreSQL, as text elsewhere.
     auto mssql = make_dialect("sqlserver");
@@ -194,13 +197,18 @@ TEST_CASE("SQL Server source types: each kept as exact text, or refused naming w
 }
 
 TEST_CASE("a datetimeoffset's and a GUID's text in one spelling") {
-    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234567 +05:30", 7) == "2025-01-05 10:11:12.1234567 +05:30");
-    CHECK(canonical_datetimeoffset("2025-01-05T10:11:12.12+05:30", 3) == "2025-01-05 10:11:12.120 +05:30");
-    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12 -08:00", 0) == "2025-01-05 10:11:12 -08:00");
-    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234500 +00:00", 5) == "2025-01-05 10:11:12.12345 +00:00");
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234567 +05:30", 7) ==
+          "2025-01-05 10:11:12.1234567 +05:30");
+    CHECK(canonical_datetimeoffset("2025-01-05T10:11:12.12+05:30", 3) ==
+          "2025-01-05 10:11:12.120 +05:30");
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12 -08:00", 0) ==
+          "2025-01-05 10:11:12 -08:00");
+    CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234500 +00:00", 5) ==
+          "2025-01-05 10:11:12.12345 +00:00");
     // A digit beyond the precision, no offset, or garbage: not a datetimeoffset.
     CHECK(canonical_datetimeoffset("2025-01-05 10:11:12.1234567 +05:30", 3).empty());
     CHECK(canonical_datetimeoffset("2025-01-05 10:11:12", 0).empty());
     CHECK(canonical_datetimeoffset("Jan  5 2025 10:11AM", 0).empty());
-    CHECK(canonical_uuid("6F9619FF-8B86-D011-B42D-00C04FD430C8") == "6f9619ff-8b86-d011-b42d-00c04fd430c8");
+    CHECK(canonical_uuid("6F9619FF-8B86-D011-B42D-00C04FD430C8") ==
+          "6f9619ff-8b86-d011-b42d-00c04fd430c8");
 }

@@ -114,8 +114,8 @@ TEST_CASE("sqliteodbc's types are refined from the declared type name") {
 
 TEST_CASE("errors are classified by SQLSTATE and native code, never by message text") {
     auto mssql = make_dialect("sqlserver");
-    for (long code : {1205L, 1204L, 701L, 8645L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L,
-                      40197L, 40501L, 40613L, 49918L, 49919L, 49920L,
+    for (long code : {1205L, 1204L, 701L, 8645L, 1222L, 233L, 4060L, 10053L, 10054L, 10060L, 40197L,
+                      40501L, 40613L, 49918L, 49919L, 49920L,
                       // Azure resource limits; availability-group secondaries not ready
                       10928L, 10929L, 976L, 4221L}) {
         CAPTURE(code);
@@ -251,9 +251,10 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           "SELECT [SALES_ID], [DATETIME__SALES_DATE], [GRAND_TOTAL], [IS_VOID], [CUSTOMER_NAME], "
           "[REMARK], [ROWVERSION] FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
           "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
-    CHECK(d->count(src, "DATETIME__SALES_DATE", RowFilter::range, nullptr, &dt) ==
-          "SELECT COUNT_BIG(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
-          "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
+    CHECK(
+        d->count(src, "DATETIME__SALES_DATE", RowFilter::range, nullptr, &dt) ==
+        "SELECT COUNT_BIG(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] >= "
+        "CAST(? AS datetime) AND [DATETIME__SALES_DATE] < CAST(? AS datetime) OPTION (RECOMPILE)");
     CHECK(d->count_null(src, "DATETIME__SALES_DATE") ==
           "SELECT COUNT_BIG(*) FROM [COM_5013].[APP_4_SALES] WHERE [DATETIME__SALES_DATE] IS NULL");
     // COUNT(*) is int on SQL Server: every count of a table past 2^31 rows would fail (8115).
@@ -296,18 +297,20 @@ TEST_CASE("golden T-SQL: every statement the SQL Server dialect generates for a 
           "IF OBJECT_ID(N'[dbo].[it''s]', N'U') IS NOT NULL DROP TABLE [dbo].[it's]");
     CHECK(d->describe(src) == "SELECT * FROM [COM_5013].[APP_4_SALES] WHERE 1 = 0");
     CHECK(d->source_session_setup(Isolation::read_committed) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET TEXTSIZE 2147483647",
-                                   "SET NOCOUNT OFF"});
-    CHECK(d->source_session_setup(Isolation::snapshot, 60) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT", "SET LOCK_TIMEOUT 60000",
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
                                    "SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
-    CHECK(d->source_session_setup(Isolation::read_uncommitted) ==
-          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED", "SET TEXTSIZE 2147483647",
+    CHECK(d->source_session_setup(Isolation::snapshot, 60) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL SNAPSHOT",
+                                   "SET LOCK_TIMEOUT 60000", "SET TEXTSIZE 2147483647",
                                    "SET NOCOUNT OFF"});
+    CHECK(d->source_session_setup(Isolation::read_uncommitted) ==
+          std::vector<std::string>{"SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+                                   "SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
     CHECK(d->read_versioning_query() ==
           "SELECT CASE WHEN snapshot_isolation_state = 1 THEN 1 ELSE 0 END, "
           "CAST(is_read_committed_snapshot_on AS int), CASE WHEN "
-          "CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = 'READ_ONLY' THEN 1 ELSE 0 "
+          "CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20)) = 'READ_ONLY' THEN "
+          "1 ELSE 0 "
           "END FROM sys.databases WHERE database_id = DB_ID()");
     const Query collations = d->text_collations_query(src);
     CHECK(collations.sql ==
@@ -376,8 +379,10 @@ TEST_CASE("source reads: snapshot where the database allows it, else said to be 
     CHECK(p.isolation == Isolation::read_committed);
     CHECK_FALSE(p.consistency.locking);
     CHECK(p.consistency.advice.empty());
-    CHECK(p.consistency.isolation == "read committed (row versions: a read-only database or secondary)");
-    CHECK_FALSE(plan_reads(Isolation::read_committed, *mssql, secondary, "POS").consistency.locking);
+    CHECK(p.consistency.isolation ==
+          "read committed (row versions: a read-only database or secondary)");
+    CHECK_FALSE(
+        plan_reads(Isolation::read_committed, *mssql, secondary, "POS").consistency.locking);
     // sys.databases unreadable: not known, so locking is assumed and said.
     p = plan_reads(Isolation::automatic, *mssql, std::nullopt, "POS");
     CHECK(p.isolation == Isolation::read_committed);
@@ -445,8 +450,9 @@ TEST_CASE("SQL Server drivers: all text as UTF-16, time(n) as SQL_SS_TIME2, open
           "Driver=FreeTDS;Server=pos;clientcharset=CP1252");
     // Before TDS 7.2 there is no nvarchar(max): long text would go as ntext.
     std::string message;
-    CHECK(test::error_kind([&] { tds.completed("Driver=FreeTDS;Server=pos;TDS_Version=7.1", true); }, &message) ==
-          ErrorKind::config);
+    CHECK(
+        test::error_kind([&] { tds.completed("Driver=FreeTDS;Server=pos;TDS_Version=7.1", true); },
+                         &message) == ErrorKind::config);
     CHECK(message.find("TDS_Version=7.4") != std::string::npos);
     CHECK(tds.completed("Driver=FreeTDS;Server=pos;TDS_Version=7.4", true) ==
           "Driver=FreeTDS;Server=pos;TDS_Version=7.4;ClientCharset=UTF-8");
@@ -478,8 +484,9 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     const Query lock = mssql->try_lock_query("libreplicate:00ff", 255);
     // No SET NOCOUNT ON: it would last for the session (FreeTDS then answers INSERTs with
     // SQL_NO_DATA).
-    CHECK(lock.sql == "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
-                      "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
+    CHECK(lock.sql ==
+          "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+          "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END");
     CHECK(lock.params == std::vector<std::string>{"libreplicate:00ff"});
     // The release is a query whose row says it happened: an EXEC alone has no result to fetch
     // (24000), and a failed release would leave the month locked for the session's life.
@@ -502,19 +509,23 @@ TEST_CASE("locks between runs, staging like the target, strict target sessions")
     CHECK(mssql->identity_insert({"dbo", "t"}, false) == "SET IDENTITY_INSERT [dbo].[t] OFF");
     // Own columns by kind: computed and rowversion take no values, identity takes them.
     // (and a temporal or ledger table's GENERATED ALWAYS columns).
-    CHECK(mssql->defaulted_columns_query({"dbo", "t"}).sql.find(
-              "WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
-              "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN 'generated' "
-              "WHEN c.is_identity = 1 THEN 'identity'") != std::string::npos);
+    CHECK(mssql->defaulted_columns_query({"dbo", "t"})
+              .sql.find(
+                  "WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
+                  "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN 'generated' "
+                  "WHEN c.is_identity = 1 THEN 'identity'") != std::string::npos);
     // No TEXTSIZE limit (FreeTDS takes one from freetds.conf, and the server cuts (max)
     // values to it silently); row counts on whatever the server's user options say.
-    CHECK(mssql->target_session_setup(300) ==
-          std::vector<std::string>{"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF", "SET LOCK_TIMEOUT 300000"});
-    CHECK(mssql->target_session_setup(0) == std::vector<std::string>{"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
+    CHECK(mssql->target_session_setup(300) == std::vector<std::string>{"SET TEXTSIZE 2147483647",
+                                                                       "SET NOCOUNT OFF",
+                                                                       "SET LOCK_TIMEOUT 300000"});
+    CHECK(mssql->target_session_setup(0) ==
+          std::vector<std::string>{"SET TEXTSIZE 2147483647", "SET NOCOUNT OFF"});
     // MySQL's DEFAULT_GENERATED (an expression DEFAULT) takes values: only generated columns
     // are generated.
     const std::string maria_own = make_dialect("mariadb")->defaulted_columns_query({"", "t"}).sql;
-    CHECK(maria_own.find("extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', 'VIRTUAL', 'PERSISTENT')") !=
+    CHECK(maria_own.find(
+              "extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', 'VIRTUAL', 'PERSISTENT')") !=
           std::string::npos);
     CHECK(maria_own.find("LIKE '%GENERATED%'") == std::string::npos);
     auto pg = make_dialect("postgresql");

@@ -65,7 +65,7 @@ struct ColumnType {
         plain,
         uuid,            ///< a GUID / uuid, as lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
         xml,             ///< SQL Server xml, as the server serialises it
-        datetimeoffset,  ///< SQL Server datetimeoffset(precision): "YYYY-MM-DD hh:mm:ss[.f...] +hh:mm"
+        datetimeoffset,  ///< SQL Server datetimeoffset(precision), as one text spelling
     };
     TextKind text_kind = TextKind::plain;
 

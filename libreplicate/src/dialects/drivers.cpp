@@ -1,7 +1,6 @@
 #include "drivers.hpp"
 
 #include <algorithm>
-
 #include <replicate/error.hpp>
 
 #include "../text.hpp"
@@ -62,8 +61,10 @@ std::string freetds_options(std::string c, bool, int) {
         const std::string v = *version;
         if (v == "4.2" || v == "5.0" || v == "7.0" || v == "7.1") {
             throw Error(ErrorKind::config,
-                        "TDS_Version=" + v + " in the connection string: the SQL Server path needs TDS 7.2 "
-                        "or later for nvarchar(max) and varbinary(max); use TDS_Version=7.4 (or leave it out)");
+                        "TDS_Version=" + v +
+                            " in the connection string: the SQL Server path needs TDS 7.2 "
+                            "or later for nvarchar(max) and varbinary(max); use TDS_Version=7.4 "
+                            "(or leave it out)");
         }
     }
     return with_default_attribute(std::move(c), "ClientCharset", "UTF-8");

@@ -41,9 +41,9 @@ struct DriverQuirks {
     /// declared. Never as SQL_WLONGVARCHAR / SQL_LONGVARBINARY on msodbcsql: it sends those as
     /// ntext / image, which _SC and _UTF8 collations refuse (4189).
     enum class LongParameters {
-        long_types,      ///< no limits (other DBMSs' drivers): SQL_(W)LONGVARCHAR, SQL_LONGVARBINARY
-        size_unlimited,  ///< msodbcsql: SQL_WVARCHAR / SQL_VARBINARY with ColumnSize 0
-                         ///< (SQL_SS_LENGTH_UNLIMITED), that is nvarchar(max) / varbinary(max)
+        long_types,  ///< no limits (other DBMSs' drivers): SQL_(W)LONGVARCHAR, SQL_LONGVARBINARY
+        size_unlimited,     ///< msodbcsql: SQL_WVARCHAR / SQL_VARBINARY with ColumnSize 0
+                            ///< (SQL_SS_LENGTH_UNLIMITED), that is nvarchar(max) / varbinary(max)
         max_by_long_types,  ///< FreeTDS: bounded types up to the limits, the long types above
                             ///< them, which it sends as nvarchar(max) / varbinary(max) from TDS
                             ///< 7.2 on (a ColumnSize of 0 would declare nvarchar(1))

@@ -116,13 +116,14 @@ public:
     Query defaulted_columns_query(const QualifiedName& table) const override {
         // Generated columns only: MySQL says DEFAULT_GENERATED for an expression DEFAULT
         // (CURRENT_TIMESTAMP), which takes given values like any default.
-        return {"SELECT column_name, CASE WHEN extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', "
-                "'VIRTUAL', 'PERSISTENT') THEN 'generated' WHEN extra LIKE '%auto_increment%' THEN "
-                "'identity' ELSE 'default' END FROM "
-                "information_schema.columns WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) "
-                "AND BINARY table_name = ? AND ((column_default IS NOT NULL AND column_default <> "
-                "'NULL') OR extra <> '')",
-                {table.schema, table.table}};
+        return {
+            "SELECT column_name, CASE WHEN extra IN ('VIRTUAL GENERATED', 'STORED GENERATED', "
+            "'VIRTUAL', 'PERSISTENT') THEN 'generated' WHEN extra LIKE '%auto_increment%' THEN "
+            "'identity' ELSE 'default' END FROM "
+            "information_schema.columns WHERE table_schema = COALESCE(NULLIF(?, ''), DATABASE()) "
+            "AND BINARY table_name = ? AND ((column_default IS NOT NULL AND column_default <> "
+            "'NULL') OR extra <> '')",
+            {table.schema, table.table}};
     }
     // GET_LOCK names are server-wide; the name carries a hash of database, table and range.
     Query try_lock_query(const std::string& name, std::int64_t) const override {

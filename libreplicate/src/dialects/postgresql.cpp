@@ -94,11 +94,13 @@ public:
     }
     bool case_sensitive_names() const override { return true; }
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT a.attname, CASE WHEN a.attgenerated <> '' THEN 'generated' WHEN "
-                "a.attidentity <> '' THEN 'identity' ELSE 'default' END FROM pg_catalog.pg_attribute a "
-                "WHERE a.attrelid = to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT a.attisdropped "
-                "AND (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')",
-                {qualified(table)}};
+        return {
+            "SELECT a.attname, CASE WHEN a.attgenerated <> '' THEN 'generated' WHEN "
+            "a.attidentity <> '' THEN 'identity' ELSE 'default' END FROM pg_catalog.pg_attribute a "
+            "WHERE a.attrelid = to_regclass(CAST(? AS text)) AND a.attnum > 0 AND NOT "
+            "a.attisdropped "
+            "AND (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')",
+            {qualified(table)}};
     }
     Query try_lock_query(const std::string&, std::int64_t key) const override {
         return {"SELECT CASE WHEN pg_try_advisory_lock(CAST(? AS bigint)) THEN 1 ELSE 0 END",

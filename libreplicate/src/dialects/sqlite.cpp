@@ -133,9 +133,10 @@ public:
                 {table.table, schema_of(table)}};
     }
     Query defaulted_columns_query(const QualifiedName& table) const override {
-        return {"SELECT name, CASE WHEN hidden IN (2, 3) THEN 'generated' ELSE 'default' END FROM "
-                "pragma_table_xinfo(?, ?) WHERE dflt_value IS NOT NULL OR hidden <> 0",
-                {table.table, schema_of(table)}};
+        return {
+            "SELECT name, CASE WHEN hidden IN (2, 3) THEN 'generated' ELSE 'default' END FROM "
+            "pragma_table_xinfo(?, ?) WHERE dflt_value IS NOT NULL OR hidden <> 0",
+            {table.table, schema_of(table)}};
     }
     Query declared_types_query(const QualifiedName& table) const override {
         return {"SELECT name, type FROM pragma_table_info(?, ?)", {table.table, schema_of(table)}};

@@ -33,7 +33,8 @@ public:
         case Type::boolean: return "bit";
         // A SQL Server tinyint is unsigned (refine() says so); a tinyint of MariaDB or a
         // SQLite declaration holds -128..127.
-        case Type::int8: return t.is_unsigned ? "tinyint" : "smallint";
+        case Type::int8:
+            return t.is_unsigned ? "tinyint" : "smallint";
         case Type::int16: return t.is_unsigned ? "int" : "smallint";
         case Type::int32: return t.is_unsigned ? "bigint" : "int";
         case Type::int64: return t.is_unsigned ? "decimal(20,0)" : "bigint";
@@ -52,11 +53,14 @@ public:
             return "datetime2(" + std::to_string(std::min(t.precision, 7)) + ")";
         case Type::text: {
             switch (t.text_kind) {
-            case ColumnType::TextKind::uuid: return "uniqueidentifier";
-            case ColumnType::TextKind::xml: return "xml";
-            case ColumnType::TextKind::datetimeoffset:
-                return "datetimeoffset(" + std::to_string(std::clamp(t.precision, 0, 7)) + ")";
-            case ColumnType::TextKind::plain: break;
+                case ColumnType::TextKind::uuid:
+                    return "uniqueidentifier";
+                case ColumnType::TextKind::xml:
+                    return "xml";
+                case ColumnType::TextKind::datetimeoffset:
+                    return "datetimeoffset(" + std::to_string(std::clamp(t.precision, 0, 7)) + ")";
+                case ColumnType::TextKind::plain:
+                    break;
             }
             // Non-Unicode text keeps its collation, so the target column has the source's code
             // page and no character turns into '?'. Text of unknown code page (any other
@@ -151,7 +155,8 @@ public:
     std::string value_parameter(const ColumnType* target) const override {
         if (target != nullptr && target->type == Type::text &&
             target->text_kind == ColumnType::TextKind::datetimeoffset) {
-            return "CAST(? AS datetimeoffset(" + std::to_string(std::clamp(target->precision, 0, 7)) + "))";
+            return "CAST(? AS datetimeoffset(" +
+                   std::to_string(std::clamp(target->precision, 0, 7)) + "))";
         }
         return "?";
     }
@@ -168,7 +173,8 @@ public:
 
     // DROP TABLE IF EXISTS needs SQL Server 2016; OBJECT_ID works on every version.
     std::string drop_table_if_exists(const QualifiedName& table) const override {
-        return "IF OBJECT_ID(N'" + literal_name(table) + "', N'U') IS NOT NULL DROP TABLE " + qualified(table);
+        return "IF OBJECT_ID(N'" + literal_name(table) + "', N'U') IS NOT NULL DROP TABLE " +
+               qualified(table);
     }
 
     // T-SQL's ALTER TABLE ... ADD takes no COLUMN keyword.
@@ -221,7 +227,8 @@ public:
         }
         // Connection resiliency (msodbcsql): IMC01-IMC06, the connection is broken and could
         // not be recovered; the partition starts again on a new connection.
-        if (state.size() == 5 && state.substr(0, 4) == "IMC0" && state[4] >= '1' && state[4] <= '6') {
+        if (state.size() == 5 && state.substr(0, 4) == "IMC0" && state[4] >= '1' &&
+            state[4] <= '6') {
             return ErrorKind::transient;
         }
         return Dialect::classify(state, native);
@@ -251,7 +258,8 @@ public:
 
     std::vector<std::string> target_session_setup(int lock_timeout) const override {
         std::vector<std::string> out = common_session_setup();
-        if (lock_timeout > 0) out.push_back("SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL));
+        if (lock_timeout > 0)
+            out.push_back("SET LOCK_TIMEOUT " + std::to_string(lock_timeout * 1000LL));
         return out;
     }
 
@@ -276,13 +284,16 @@ public:
         // columns take no values (273, 271), an identity takes them under IDENTITY_INSERT.
         // A temporal table's period columns and a ledger table's GENERATED ALWAYS columns take
         // no values either (13536); COLUMNPROPERTY 'GeneratedAlwaysType' is NULL before 2016.
-        return {"SELECT c.name, CASE WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = "
-                "'timestamp' OR COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN "
-                "'generated' WHEN c.is_identity = 1 THEN 'identity' ELSE 'default' END FROM sys.columns c "
-                "WHERE c.object_id = OBJECT_ID(?) AND (c.default_object_id <> 0 OR c.is_identity = 1 OR "
-                "c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
-                "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0)",
-                {qualified(table)}};
+        return {
+            "SELECT c.name, CASE WHEN c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = "
+            "'timestamp' OR COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0 THEN "
+            "'generated' WHEN c.is_identity = 1 THEN 'identity' ELSE 'default' END FROM "
+            "sys.columns c "
+            "WHERE c.object_id = OBJECT_ID(?) AND (c.default_object_id <> 0 OR c.is_identity = 1 "
+            "OR "
+            "c.is_computed = 1 OR TYPE_NAME(c.system_type_id) = 'timestamp' OR "
+            "COLUMNPROPERTY(c.object_id, c.name, 'GeneratedAlwaysType') > 0)",
+            {qualified(table)}};
     }
     // SET IDENTITY_INSERT (Transact-SQL): needs ALTER on the table (or its ownership); one table
     // of a session at a time.
@@ -310,16 +321,18 @@ public:
     // SET NOCOUNT ON: it would stay on for the session, and FreeTDS then answers every later
     // INSERT with SQL_NO_DATA (no row count); the query skips the row counts before the SELECT.
     Query try_lock_query(const std::string& name, std::int64_t) const override {
-        return {"DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
-                "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
-                {name}};
+        return {
+            "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+            "@LockOwner = 'Session', @LockTimeout = 0; SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
+            {name}};
     }
     // sp_releaseapplock returns no result set: its return code is selected, so the release is
     // read like any query and a refusal (-999) is seen (sp_releaseapplock (Transact-SQL)).
     Query unlock_query(const std::string& name, std::int64_t) const override {
-        return {"DECLARE @r int; EXEC @r = sp_releaseapplock @Resource = ?, @LockOwner = 'Session'; "
-                "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
-                {name}};
+        return {
+            "DECLARE @r int; EXEC @r = sp_releaseapplock @Resource = ?, @LockOwner = 'Session'; "
+            "SELECT CASE WHEN @r >= 0 THEN 1 ELSE 0 END",
+            {name}};
     }
     // SELECT INTO copies the listed columns' types, collations and nullability; the UNION ALL
     // keeps an IDENTITY property from being copied, so staging accepts the values the target
@@ -329,8 +342,8 @@ public:
     std::string create_table_like(const QualifiedName& staging, const QualifiedName& target,
                                   const Schema& columns) const override {
         const std::string list = column_list(columns);
-        return "SELECT TOP 0 " + list + " INTO " + qualified(staging) + " FROM " + qualified(target) +
-               " UNION ALL SELECT TOP 0 " + list + " FROM " + qualified(target);
+        return "SELECT TOP 0 " + list + " INTO " + qualified(staging) + " FROM " +
+               qualified(target) + " UNION ALL SELECT TOP 0 " + list + " FROM " + qualified(target);
     }
 
 private:

@@ -1,8 +1,6 @@
 #include "connection.hpp"
 
-#include "../dialects/drivers.hpp"
-
-#include <replicate/calendar.hpp>
+#include <odbcinst.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,11 +9,11 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <replicate/calendar.hpp>
 #include <thread>
 
-#include <odbcinst.h>
-
 #include "../columns.hpp"
+#include "../dialects/drivers.hpp"
 #include "../log.hpp"
 #include "../text.hpp"
 #include "data_plane.hpp"
@@ -80,7 +78,8 @@ void Params::bind(SQLHSTMT stmt, const Connection& conn) {
         ++n;
         // A date the driver would encode wrongly from its struct goes as ISO text, which the
         // server converts (DriverQuirks::struct_dates_exact_from; range bounds before 1600).
-        if (exact_from != 0 && (it.c_type == SQL_C_TYPE_DATE || it.c_type == SQL_C_TYPE_TIMESTAMP)) {
+        if (exact_from != 0 &&
+            (it.c_type == SQL_C_TYPE_DATE || it.c_type == SQL_C_TYPE_TIMESTAMP)) {
             const bool date = it.c_type == SQL_C_TYPE_DATE;
             const int y = date ? it.date.year : it.timestamp.year;
             const int m = date ? it.date.month : it.timestamp.month;
@@ -225,10 +224,12 @@ ColumnType column_type_from_odbc(SQLSMALLINT sql_type, SQLULEN size, SQLSMALLINT
                     "sql_variant values carry a type each, which no column of one type keeps: "
                     "select the column through a view that CASTs it to one type");
     case -151:  // SQL_SS_UDT: hierarchyid, geometry, geography and other CLR types
-        throw Error(ErrorKind::config,
-                    "'" + type_name + "' is a CLR type, whose values no other DBMS holds: select the "
-                    "column through a view that converts it (hierarchyid: .ToString(); geometry and "
-                    "geography: .STAsBinary() or .STAsText())");
+        throw Error(
+            ErrorKind::config,
+            "'" + type_name +
+                "' is a CLR type, whose values no other DBMS holds: select the "
+                "column through a view that converts it (hierarchyid: .ToString(); geometry and "
+                "geography: .STAsBinary() or .STAsText())");
     default:
         throw Error(ErrorKind::config, "unsupported column type '" + type_name + "' (ODBC type " +
                                            std::to_string(sql_type) + ")");
@@ -327,7 +328,8 @@ void Connection::open(const std::string& connection, bool source, bool direct, b
         std::shared_ptr<Link> link;
         std::optional<LinkError> error;
         try {
-            link = direct ? std::shared_ptr<Link>(open_direct_link(connection, before, timeout_seconds, wide))
+            link = direct ? std::shared_ptr<Link>(
+                                open_direct_link(connection, before, timeout_seconds, wide))
                           : std::shared_ptr<Link>(open_soci_link(connection));
         } catch (const LinkError& e) {
             error = e;
@@ -395,9 +397,9 @@ void Connection::plan_source_reads() {
         try {
             const std::vector<Row> rows = query(sql);
             if (!rows.empty() && rows[0].size() >= 2) {
-                versioning = ReadVersioning{rows[0][0].value_or("0") == "1",
-                                            rows[0][1].value_or("0") == "1",
-                                            rows[0].size() >= 3 && rows[0][2].value_or("0") == "1"};
+                versioning =
+                    ReadVersioning{rows[0][0].value_or("0") == "1", rows[0][1].value_or("0") == "1",
+                                   rows[0].size() >= 3 && rows[0][2].value_or("0") == "1"};
             }
         } catch (const Error& e) {
             REPLICATE_LOG(warning) << "cannot tell whether the source database allows snapshot "
@@ -507,7 +509,8 @@ Error Connection::error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::st
                         SQLRETURN rc) const {
     const bool wide = driver_ != nullptr && driver_->wide_text;
     const SQLHDBC conn = handle_type == SQL_HANDLE_STMT && link_ ? dbc() : SQL_NULL_HDBC;
-    Error e = make_error(FailedCall{handle_type, handle, rc, conn, wide}, what, dialect_.get(), secrets_);
+    Error e =
+        make_error(FailedCall{handle_type, handle, rc, conn, wide}, what, dialect_.get(), secrets_);
     if (dialect_ && dialect_->is_lock_timeout(e.sqlstate(), e.native_code()) &&
         endpoint_.lock_timeout_seconds > 0) {
         return Error(e.kind(),
@@ -586,7 +589,8 @@ std::vector<Row> Connection::query(const std::string& sql, Params* params) {
     // statement with no result at all): the first result with columns is read, and SQLFetch is
     // never called on none (24000 on FreeTDS and msodbcsql).
     for (;;) {
-        check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(), "query failed: " + sql);
+        check(SQLNumResultCols(st.get(), &ncols), SQL_HANDLE_STMT, st.get(),
+              "query failed: " + sql);
         if (ncols > 0) break;
         const SQLRETURN more = SQLMoreResults(st.get());
         if (more == SQL_NO_DATA) return rows;
@@ -633,7 +637,7 @@ std::vector<Connection::OwnColumn> Connection::defaulted_columns(const Qualified
     for (const Row& r : query(dialect_->defaulted_columns_query(table))) {
         if (r.empty() || !r[0]) continue;
         const std::string kind = r.size() > 1 ? r[1].value_or("") : "";
-        out.push_back({*r[0], kind == "generated" ? OwnColumn::Kind::generated
+        out.push_back({*r[0], kind == "generated"  ? OwnColumn::Kind::generated
                               : kind == "identity" ? OwnColumn::Kind::identity
                                                    : OwnColumn::Kind::default_value});
     }
@@ -667,17 +671,21 @@ Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what,
             // Names through the wide API: the narrow one converts them through the client's
             // code page (Windows), which may not hold them.
             SQLWCHAR name[512] = {};
-            check(SQLDescribeColW(stmt, i, name, static_cast<SQLSMALLINT>(sizeof name / sizeof name[0]),
-                                  &name_len, &data_type, &size, &digits, &nullable),
+            check(SQLDescribeColW(stmt, i, name,
+                                  static_cast<SQLSMALLINT>(sizeof name / sizeof name[0]), &name_len,
+                                  &data_type, &size, &digits, &nullable),
                   SQL_HANDLE_STMT, stmt, what);
-            const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(0, name_len)),
-                                                 sizeof name / sizeof name[0] - 1);
+            const auto n =
+                std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(0, name_len)),
+                                      sizeof name / sizeof name[0] - 1);
             col.name = utf16_to_utf8(reinterpret_cast<const char16_t*>(name), n);
             SQLWCHAR type_name[256] = {};
             SQLSMALLINT tn_bytes = 0;
-            SQLColAttributeW(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_bytes, nullptr);
+            SQLColAttributeW(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_bytes,
+                             nullptr);
             std::size_t units = 0;
-            while (units < sizeof type_name / sizeof type_name[0] - 1 && type_name[units] != 0) ++units;
+            while (units < sizeof type_name / sizeof type_name[0] - 1 && type_name[units] != 0)
+                ++units;
             native = utf16_to_utf8(reinterpret_cast<const char16_t*>(type_name), units);
         } else {
             SQLCHAR name[512] = {};
@@ -687,7 +695,8 @@ Schema Connection::describe_result(SQLHSTMT stmt, const std::string& what,
             col.name = reinterpret_cast<const char*>(name);
             char type_name[256] = {};
             SQLSMALLINT tn_len = 0;
-            SQLColAttribute(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_len, nullptr);
+            SQLColAttribute(stmt, i, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &tn_len,
+                            nullptr);
             native = type_name;
         }
         SQLLEN is_unsigned = SQL_FALSE;
@@ -730,7 +739,8 @@ Schema Connection::describe(const QualifiedName& table) {
             if (r.size() < 3 || !r[0] || !r[1] || !r[2]) continue;
             // By the one column-matching rule: a catalog may spell the name otherwise than
             // the result's description (Babelfish's sys.columns lowercases it).
-            const Column* match = replicate::detail::find_column(schema, *r[0], dialect_->case_sensitive_names());
+            const Column* match =
+                replicate::detail::find_column(schema, *r[0], dialect_->case_sensitive_names());
             if (match == nullptr || match->type.type != Type::text) continue;
             Column& c = schema[static_cast<std::size_t>(match - schema.data())];
             c.type.collation = *r[1];

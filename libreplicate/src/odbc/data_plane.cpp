@@ -46,20 +46,21 @@ std::pair<SQLSMALLINT, SQLULEN> declared_parameter(const replicate::detail::Driv
     SQLSMALLINT long_type = SQL_LONGVARBINARY;
     SQLULEN limit = 8000;
     switch (sql_type) {
-    case SQL_WCHAR:
-    case SQL_WVARCHAR:
-    case SQL_WLONGVARCHAR:
-        bounded = SQL_WVARCHAR;
-        long_type = SQL_WLONGVARCHAR;
-        limit = 4000;
-        break;
-    case SQL_CHAR:
-    case SQL_VARCHAR:
-    case SQL_LONGVARCHAR:
-        bounded = SQL_VARCHAR;
-        long_type = SQL_LONGVARCHAR;
-        break;
-    default: break;
+        case SQL_WCHAR:
+        case SQL_WVARCHAR:
+        case SQL_WLONGVARCHAR:
+            bounded = SQL_WVARCHAR;
+            long_type = SQL_WLONGVARCHAR;
+            limit = 4000;
+            break;
+        case SQL_CHAR:
+        case SQL_VARCHAR:
+        case SQL_LONGVARCHAR:
+            bounded = SQL_VARCHAR;
+            long_type = SQL_LONGVARCHAR;
+            break;
+        default:
+            break;
     }
     if (size <= limit) return {bounded, size};
     if (driver.long_parameters == Long::size_unlimited) return {bounded, 0};
@@ -96,8 +97,8 @@ std::string canonical_datetimeoffset(std::string_view s, int precision) {
     fraction.resize(static_cast<std::size_t>(precision), '0');
     if (!fraction.empty()) out += "." + fraction;
     if (at < s.size() && s[at] == ' ') ++at;
-    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || !digits(at + 1, 2) || s[at + 3] != ':' ||
-        !digits(at + 4, 2)) {
+    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || !digits(at + 1, 2) ||
+        s[at + 3] != ':' || !digits(at + 4, 2)) {
         return {};
     }
     out += ' ';
@@ -351,8 +352,8 @@ std::string shortest_double(double v) {
 
 // ---- reader ------------------------------------------------------------------------------
 
-OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition,
-                                 const Schema& schema, const ReadOptions& options)
+OdbcBatchReader::OdbcBatchReader(Connection& conn, const Partition& partition, const Schema& schema,
+                                 const ReadOptions& options)
     : conn_(conn),
       schema_(schema),
       options_(options),
@@ -647,10 +648,15 @@ void OdbcBatchReader::long_value_overflow(const Bound& b, SQLLEN length) const {
         }
     }
     std::ostringstream os;
-    os << label_ << ", row " << rows_read_ + 1 << ", column '" << schema_[b.column].name << "': a value of "
-       << (length == SQL_NO_TOTAL ? std::string("unknown length") : std::to_string(length) + " bytes")
-       << " is longer than the " << b.width << "-byte rowset buffer; nothing was cut: the partition is read "
-       << "again, " << (next > 0 ? "with " + std::to_string(next) + "-byte buffers" : std::string("one row at a time"));
+    os << label_ << ", row " << rows_read_ + 1 << ", column '" << schema_[b.column].name
+       << "': a value of "
+       << (length == SQL_NO_TOTAL ? std::string("unknown length")
+                                  : std::to_string(length) + " bytes")
+       << " is longer than the " << b.width
+       << "-byte rowset buffer; nothing was cut: the partition is read "
+       << "again, "
+       << (next > 0 ? "with " + std::to_string(next) + "-byte buffers"
+                    : std::string("one row at a time"));
     throw Error(ErrorKind::transient, os.str(), std::string(read_again_sqlstate));
 }
 
@@ -702,12 +708,14 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             break;
         }
         case SQL_C_BINARY:
-            if ((ind == SQL_NO_TOTAL || ind > b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
+            if ((ind == SQL_NO_TOTAL || ind > b.width) && !b.long_key.empty())
+                long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind > b.width) truncated(b.column, ind);
             col.append_bytes(std::string_view(p, static_cast<std::size_t>(ind)));
             break;
         case SQL_C_WCHAR: {
-            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
+            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty())
+                long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             std::u16string units(static_cast<std::size_t>(ind) / 2, u'\0');
             std::memcpy(units.data(), p, units.size() * 2);
@@ -720,7 +728,8 @@ void OdbcBatchReader::append_row(Batch& batch, SQLULEN r) {
             break;
         }
         default: {  // SQL_C_CHAR
-            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty()) long_value_overflow(b, ind);
+            if ((ind == SQL_NO_TOTAL || ind >= b.width) && !b.long_key.empty())
+                long_value_overflow(b, ind);
             if (ind == SQL_NO_TOTAL || ind >= b.width) truncated(b.column, ind);
             const std::string_view text(p, static_cast<std::size_t>(ind));
             const ColumnType& ct = schema_[b.column].type;
@@ -769,9 +778,10 @@ std::string OdbcBatchReader::kind_text(std::size_t column, std::string_view text
     if (t.text_kind == ColumnType::TextKind::datetimeoffset) {
         std::string out = canonical_datetimeoffset(text, t.precision);
         if (out.empty()) {
-            throw Error(ErrorKind::data, label_ + ", row " + std::to_string(rows_read_ + 1) + ", column '" +
-                                             schema_[column].name + "': the driver gave '" +
-                                             std::string(text) + "', which is no datetimeoffset");
+            throw Error(ErrorKind::data, label_ + ", row " + std::to_string(rows_read_ + 1) +
+                                             ", column '" + schema_[column].name +
+                                             "': the driver gave '" + std::string(text) +
+                                             "', which is no datetimeoffset");
         }
         return out;
     }
@@ -895,7 +905,8 @@ Inserter::Inserter(Connection& conn, const QualifiedName& table, const Schema& s
         // SQL_TINYINT is unsigned on SQL Server (0..255): a signed 8-bit source (-128..127)
         // goes as smallint, which every target's column for it holds.
         case Type::int8:
-            p = t.is_unsigned ? Param{SQL_C_SBIGINT, SQL_TINYINT, 3, 0} : Param{SQL_C_SBIGINT, SQL_SMALLINT, 5, 0};
+            p = t.is_unsigned ? Param{SQL_C_SBIGINT, SQL_TINYINT, 3, 0}
+                              : Param{SQL_C_SBIGINT, SQL_SMALLINT, 5, 0};
             break;
         case Type::int16: p = {SQL_C_SBIGINT, SQL_SMALLINT, 5, 0}; break;
         case Type::int32: p = {SQL_C_SBIGINT, SQL_INTEGER, 10, 0}; break;
@@ -985,8 +996,10 @@ void Inserter::check_timestamps(const Batch& batch) const {
             const ColumnData& col = batch.column(c);
             for (std::size_t r = 0; r < batch.rows(); ++r) {
                 if (!col.is_null(r) && col.timestamp_at(r).hour > 23) {
-                    refuse(r, c, time_text(col.timestamp_at(r)) + " is past the last time of day " +
-                                     table_.display() + " can hold (23:59:59.9999999); nothing was written");
+                    refuse(r, c,
+                           time_text(col.timestamp_at(r)) + " is past the last time of day " +
+                               table_.display() +
+                               " can hold (23:59:59.9999999); nothing was written");
                 }
             }
             continue;
@@ -1092,7 +1105,8 @@ void Inserter::insert_rows(const Batch& batch) {
     std::vector<bool> variable(cols);
     for (std::size_t c = 0; c < cols; ++c) {
         variable[c] = params_[c].c_type != SQL_C_SBIGINT && params_[c].c_type != SQL_C_DOUBLE &&
-                      params_[c].c_type != SQL_C_TYPE_DATE && params_[c].c_type != SQL_C_TYPE_TIMESTAMP &&
+                      params_[c].c_type != SQL_C_TYPE_DATE &&
+                      params_[c].c_type != SQL_C_TYPE_TIMESTAMP &&
                       params_[c].text != Text::datetime && params_[c].text != Text::number &&
                       params_[c].text != Text::iso_datetime;
     }
@@ -1132,7 +1146,8 @@ std::size_t Inserter::width_of(const Batch& batch, std::size_t c, std::size_t r)
     case SQL_C_TYPE_TIMESTAMP: return sizeof(SQL_TIMESTAMP_STRUCT);
     default: break;
     }
-    if (p.text == Text::datetime || p.text == Text::number || p.text == Text::iso_datetime) return 40;
+    if (p.text == Text::datetime || p.text == Text::number || p.text == Text::iso_datetime)
+        return 40;
     const ColumnData& col = batch.column(c);
     const std::size_t len = col.is_null(r) ? 0 : col.bytes_at(r).size();
     // UTF-16 needs at most 2 bytes per UTF-8 byte.

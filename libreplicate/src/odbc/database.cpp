@@ -1,16 +1,14 @@
-#include <replicate/odbc/database.hpp>
-
 #include <algorithm>
-#include <exception>
-#include <functional>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <functional>
 #include <mutex>
-#include <thread>
 #include <random>
-#include <sstream>
-
 #include <replicate/calendar.hpp>
+#include <replicate/odbc/database.hpp>
+#include <sstream>
+#include <thread>
 
 #include "../log.hpp"
 #include "../postgres/reader.hpp"
@@ -163,7 +161,9 @@ public:
         for (std::size_t k = 0; k < key.size(); ++k) {
             // The catalog's spelling may differ in case (Babelfish lowercases sys.columns).
             const Column* c = detail::find_column(schema, key[k], conn.dialect());
-            if (c != nullptr) schema[static_cast<std::size_t>(c - schema.data())].key_position = static_cast<int>(k + 1);
+            if (c != nullptr)
+                schema[static_cast<std::size_t>(c - schema.data())].key_position =
+                    static_cast<int>(k + 1);
         }
         return schema;
     }
@@ -293,7 +293,9 @@ struct OdbcTarget::Shared {
         Writes w;
         for (const Connection::OwnColumn& own : conn.defaulted_columns(target)) {
             const Column* t = detail::find_column(existing, own.name, conn.dialect());
-            if (t == nullptr || detail::find_column(source_schema, t->name, conn.dialect()) == nullptr) continue;
+            if (t == nullptr ||
+                detail::find_column(source_schema, t->name, conn.dialect()) == nullptr)
+                continue;
             if (own.kind == Connection::OwnColumn::Kind::generated) w.generated.push_back(t->name);
             if (own.kind == Connection::OwnColumn::Kind::identity) w.identity = true;
         }
@@ -448,7 +450,9 @@ public:
     using SessionFactory = std::function<std::unique_ptr<replicate::detail::SinkSession>()>;
 
     TableSink(std::shared_ptr<OdbcTarget::Shared> shared, std::string run_id, SessionFactory open)
-        : shared_(std::move(shared)), run_id_(std::move(run_id)), open_(std::move(open)),
+        : shared_(std::move(shared)),
+          run_id_(std::move(run_id)),
+          open_(std::move(open)),
           session_(open_()) {}
 
     ~TableSink() override { abort(); }
@@ -473,8 +477,8 @@ public:
         Schema staging_columns;  // the written columns with the target's types
         for (std::size_t c = 0; c < schema.size(); ++c) {
             const Column* t = detail::find_column(target_schema, schema[c].name, d);
-            if (t != nullptr && std::find(writes.generated.begin(), writes.generated.end(), t->name) !=
-                                    writes.generated.end()) {
+            if (t != nullptr && std::find(writes.generated.begin(), writes.generated.end(),
+                                          t->name) != writes.generated.end()) {
                 continue;
             }
             written_.push_back(schema[c]);
@@ -657,8 +661,8 @@ private:
                     released = false;
                 }
             } catch (const std::exception& e) {
-                REPLICATE_LOG(warning) << "could not release the lock " << name << " ("
-                                       << e.what() << "); closing the session to end it";
+                REPLICATE_LOG(warning) << "could not release the lock " << name << " (" << e.what()
+                                       << "); closing the session to end it";
                 released = false;
             }
         }
@@ -710,8 +714,8 @@ private:
             identity_off();
         } catch (const std::exception& e) {
             // Left on, the next table's IDENTITY_INSERT would fail (8107): a new session.
-            REPLICATE_LOG(warning) << "could not end IDENTITY_INSERT (" << e.what()
-                                   << "); closing the session";
+            REPLICATE_LOG(warning)
+                << "could not end IDENTITY_INSERT (" << e.what() << "); closing the session";
             identity_table_ = {};
             close_session();
         }
@@ -727,10 +731,10 @@ private:
     std::vector<std::pair<std::string, std::int64_t>> held_;
     Partition partition_;
     Schema schema_;
-    Schema written_;                        // schema_ without the columns the target fills
+    Schema written_;                            // schema_ without the columns the target fills
     std::vector<std::size_t> written_columns_;  // their indices in schema_ (and the batches)
-    std::string identity_;                  // non-empty: the target's identity column is written
-    QualifiedName identity_table_;          // IDENTITY_INSERT is on for it
+    std::string identity_;          // non-empty: the target's identity column is written
+    QualifiedName identity_table_;  // IDENTITY_INSERT is on for it
     QualifiedName staging_;
     std::unique_ptr<replicate::detail::RowWriter> writer_;
     bool active_ = false;
@@ -766,11 +770,15 @@ void OdbcTarget::validate(const TableSpec& table, const Schema& source_schema) {
         if (!allowed.sql.empty()) {
             const auto rows = conn.query(allowed);
             if (!rows.empty() && !rows[0].empty() && rows[0][0] && *rows[0][0] == "0") {
-                throw Error(ErrorKind::config,
-                            "target table " + table.target.display() + " has an IDENTITY column the "
-                            "source gives values for: SET IDENTITY_INSERT needs ALTER on the table "
-                            "(GRANT ALTER ON " + dialect.qualified(table.target) + " TO the target "
-                            "login), or read the source through a view without that column");
+                throw Error(
+                    ErrorKind::config,
+                    "target table " + table.target.display() +
+                        " has an IDENTITY column the "
+                        "source gives values for: SET IDENTITY_INSERT needs ALTER on the table "
+                        "(GRANT ALTER ON " +
+                        dialect.qualified(table.target) +
+                        " TO the target "
+                        "login), or read the source through a view without that column");
             }
         }
     }

@@ -17,7 +17,8 @@ std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle, bool wid
             SQLWCHAR state[SQL_SQLSTATE_SIZE + 1] = {};
             SQLWCHAR message[2048] = {};
             rc = SQLGetDiagRecW(type, handle, i, state, &native, message,
-                                static_cast<SQLSMALLINT>(sizeof message / sizeof message[0]), &length);
+                                static_cast<SQLSMALLINT>(sizeof message / sizeof message[0]),
+                                &length);
             if (rc != SQL_SUCCESS && rc != SQL_SUCCESS_WITH_INFO) break;
             const auto units = [](const SQLWCHAR* w, std::size_t max) {
                 std::size_t n = 0;
@@ -25,7 +26,8 @@ std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle, bool wid
                 return n;
             };
             static_assert(sizeof(SQLWCHAR) == sizeof(char16_t), "SQLWCHAR is UTF-16");
-            d.sqlstate = utf16_to_utf8(reinterpret_cast<const char16_t*>(state), units(state, SQL_SQLSTATE_SIZE));
+            d.sqlstate = utf16_to_utf8(reinterpret_cast<const char16_t*>(state),
+                                       units(state, SQL_SQLSTATE_SIZE));
             d.message = utf16_to_utf8(reinterpret_cast<const char16_t*>(message),
                                       units(message, sizeof message / sizeof message[0] - 1));
         } else {
@@ -51,14 +53,22 @@ std::vector<Diagnostic> diagnostics(SQLSMALLINT type, SQLHANDLE handle, bool wid
 
 std::string return_code_name(SQLRETURN rc) {
     switch (rc) {
-    case SQL_SUCCESS: return "SQL_SUCCESS";
-    case SQL_SUCCESS_WITH_INFO: return "SQL_SUCCESS_WITH_INFO";
-    case SQL_ERROR: return "SQL_ERROR";
-    case SQL_INVALID_HANDLE: return "SQL_INVALID_HANDLE";
-    case SQL_NO_DATA: return "SQL_NO_DATA";
-    case SQL_NEED_DATA: return "SQL_NEED_DATA";
-    case SQL_STILL_EXECUTING: return "SQL_STILL_EXECUTING";
-    default: return "return code " + std::to_string(rc);
+        case SQL_SUCCESS:
+            return "SQL_SUCCESS";
+        case SQL_SUCCESS_WITH_INFO:
+            return "SQL_SUCCESS_WITH_INFO";
+        case SQL_ERROR:
+            return "SQL_ERROR";
+        case SQL_INVALID_HANDLE:
+            return "SQL_INVALID_HANDLE";
+        case SQL_NO_DATA:
+            return "SQL_NO_DATA";
+        case SQL_NEED_DATA:
+            return "SQL_NEED_DATA";
+        case SQL_STILL_EXECUTING:
+            return "SQL_STILL_EXECUTING";
+        default:
+            return "return code " + std::to_string(rc);
     }
 }
 
@@ -79,7 +89,8 @@ Error make_error(const FailedCall& call, const std::string& what, const Dialect*
     std::string message = what;
     if (diags.empty() && call.dbc != SQL_NULL_HDBC) {
         diags = diagnostics(SQL_HANDLE_DBC, call.dbc, call.wide);
-        if (!diags.empty()) message += " (the statement had no diagnostics; the connection's follow)";
+        if (!diags.empty())
+            message += " (the statement had no diagnostics; the connection's follow)";
     }
     std::string state;
     long native = 0;

@@ -1,9 +1,9 @@
 #include "link.hpp"
 
-#include <atomic>
-
 #include <soci/odbc/soci-odbc.h>
 #include <soci/soci.h>
+
+#include <atomic>
 
 #include "../text.hpp"
 #include "data_plane.hpp"
@@ -51,7 +51,8 @@ private:
     mutable soci::session session_;
 };
 
-LinkError diagnosed(SQLSMALLINT type, SQLHANDLE handle, const std::string& what, bool wide = false) {
+LinkError diagnosed(SQLSMALLINT type, SQLHANDLE handle, const std::string& what,
+                    bool wide = false) {
     const std::vector<Diagnostic> diags = diagnostics(type, handle, wide);
     if (diags.empty()) return {"", 0, what + ": the driver gave no diagnostics"};
     std::string message;
@@ -84,7 +85,8 @@ public:
             if (!SQL_SUCCEEDED(SQLSetConnectAttr(dbc_, a.attribute,
                                                  reinterpret_cast<SQLPOINTER>(a.value), 0))) {
                 throw diagnosed(SQL_HANDLE_DBC, dbc_,
-                                "cannot set connection attribute " + std::to_string(a.attribute), wide_);
+                                "cannot set connection attribute " + std::to_string(a.attribute),
+                                wide_);
             }
         }
         SQLRETURN rc = SQL_ERROR;
@@ -95,11 +97,12 @@ public:
             SQLWCHAR out[1024];
             rc = SQLDriverConnectW(dbc_, nullptr, reinterpret_cast<SQLWCHAR*>(text.data()),
                                    static_cast<SQLSMALLINT>(text.size()), out,
-                                   static_cast<SQLSMALLINT>(sizeof out / sizeof out[0]), &out_length,
-                                   SQL_DRIVER_NOPROMPT);
+                                   static_cast<SQLSMALLINT>(sizeof out / sizeof out[0]),
+                                   &out_length, SQL_DRIVER_NOPROMPT);
         } else {
             SQLCHAR out[1024];
-            rc = SQLDriverConnect(dbc_, nullptr, reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
+            rc = SQLDriverConnect(dbc_, nullptr,
+                                  reinterpret_cast<SQLCHAR*>(const_cast<char*>(connection.c_str())),
                                   SQL_NTS, out, sizeof out, &out_length, SQL_DRIVER_NOPROMPT);
         }
         if (!SQL_SUCCEEDED(rc)) throw diagnosed(SQL_HANDLE_DBC, dbc_, "cannot connect", wide_);
