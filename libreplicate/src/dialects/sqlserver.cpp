@@ -307,14 +307,19 @@ public:
     // allocated) and logs only the deallocations; rolled back with the swap's transaction. It
     // needs ALTER on the table and is refused for a table that a foreign key or an EDGE
     // constraint references, that an indexed view uses, that is published for replication,
-    // system-versioned or tracked by CDC. Where the server refuses it (any error that leaves the
-    // transaction committable), DELETE ... WITH (TABLOCK), which needs DELETE only and on a
-    // heap frees the emptied pages too (DELETE (Transact-SQL), locking behaviour). THROW
-    // passes on an error that dooms the transaction (SQL Server 2012+).
+    // system-versioned or tracked by CDC. The common refusals (no ALTER, a foreign key) are
+    // asked first; any other is caught: TRUNCATE runs through EXEC, so that even an error of
+    // its compilation is caught (TRY...CATCH: errors of a lower execution level), and where the
+    // transaction stays committable DELETE ... WITH (TABLOCK) runs instead, which needs DELETE
+    // only and on a heap frees the emptied pages too (DELETE (Transact-SQL), locking
+    // behaviour). THROW passes on an error that dooms the transaction (SQL Server 2012+).
     std::string empty_table(const QualifiedName& table) const override {
-        return "BEGIN TRY TRUNCATE TABLE " + qualified(table) +
-               " END TRY BEGIN CATCH IF XACT_STATE() <> 1 THROW; DELETE FROM " + qualified(table) +
-               " WITH (TABLOCK) END CATCH";
+        const std::string name = literal_name(table);
+        const std::string del = "DELETE FROM " + qualified(table) + " WITH (TABLOCK)";
+        return "IF HAS_PERMS_BY_NAME(N'" + name + "', N'OBJECT', N'ALTER') = 1 AND NOT EXISTS (SELECT 1 "
+               "FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(N'" + name + "')) BEGIN "
+               "BEGIN TRY EXEC(N'TRUNCATE TABLE " + name + "') END TRY BEGIN CATCH IF XACT_STATE() <> 1 "
+               "THROW; " + del + " END CATCH END ELSE " + del;
     }
     // An application lock owned by the session, not waited for (the caller polls, so that
     // cancellation and its own deadline apply); sp_getapplock returns >= 0 when granted. No
