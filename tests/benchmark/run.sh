@@ -234,6 +234,10 @@ sqlserver_lines() {  # tables...
     ms_rate=$(echo "$rows / $secs" | bc -l)
     line "(6) PostgreSQL->SQL Server (TDS, parameter arrays), 2 workers" "$rows" "$secs" "$bytes" "" "$rss" "$equal"
     where_time_went
+    # Nothing of the benchmark stays in the user's SQL Server database.
+    for t in "${tables[@]}"; do
+        REPLICATE_TEST_MSSQL=$ms bash tests/support/canonical.sh "$env_file" sqlserver --sql "IF OBJECT_ID(N'com_5013_$t', N'U') IS NOT NULL DROP TABLE [com_5013_$t]; DELETE FROM replicate_ledger WHERE table_name = N'com_5013_$t'" >/dev/null
+    done
     [ -n "$store" ] || return 0
     # The same rows, by the same product, into the PostgreSQL that stores that server's data.
     local store_psql=${REPLICATE_BENCH_MSSQL_STORAGE_PSQL:-}
