@@ -212,3 +212,15 @@ TEST_CASE("a datetimeoffset's and a GUID's text in one spelling") {
     CHECK(canonical_uuid("6F9619FF-8B86-D011-B42D-00C04FD430C8") ==
           "6f9619ff-8b86-d011-b42d-00c04fd430c8");
 }
+
+TEST_CASE("drivers whose SQLRowCount counts a whole parameter array have it checked") {
+    using replicate::detail::driver_quirks;
+    // MariaDB Connector/ODBC 3.1.15 answered an array the server refused in bulk with
+    // SQL_SUCCESS and 0 rows: the month was lost while the ledger said 2,000.
+    CHECK(driver_quirks("libmaodbc.so").counts_array_rows);
+    CHECK(driver_quirks("libsqlite3odbc.so").counts_array_rows);
+    CHECK(driver_quirks("FreeTDS").counts_array_rows);
+    // psqlODBC gives the last row's count; msodbcsql documents none for arrays.
+    CHECK_FALSE(driver_quirks("psqlodbcw.so").counts_array_rows);
+    CHECK_FALSE(driver_quirks("ODBC Driver 18 for SQL Server").counts_array_rows);
+}

@@ -34,6 +34,7 @@ DriverQuirks sqliteodbc() {
     q.name = "sqliteodbc";
     q.streams_only_without_parameters = true;
     q.binary_arrays_need_equal_lengths = true;
+    q.counts_array_rows = true;
     q.complete = sqliteodbc_options;
     return q;
 }
@@ -49,6 +50,7 @@ DriverQuirks mariadb_connector() {
     DriverQuirks q;
     q.name = "MariaDB Connector/ODBC";
     q.buffers_results = true;
+    q.counts_array_rows = true;
     return q;
 }
 
@@ -81,6 +83,7 @@ DriverQuirks sql_server_driver(const char* name, bool freetds) {
                                 : DriverQuirks::LongParameters::size_unlimited;
     if (freetds) {
         q.complete = freetds_options;
+        q.counts_array_rows = true;
         q.struct_dates_exact_from = 16000301;
     }
     return q;

@@ -20,6 +20,12 @@ struct DriverQuirks {
     /// Parameter arrays may not mix lengths in a binary column (sqliteodbc reuses the first
     /// row's length): such chunks are executed one row at a time.
     bool binary_arrays_need_equal_lengths = false;
+    /// SQLRowCount after a parameter array is the rows of the whole array (MariaDB
+    /// Connector/ODBC, sqliteodbc, FreeTDS; psqlODBC gives the last row's, msodbcsql's is not
+    /// documented as the total): an INSERT that reports fewer rows than it sent failed. MariaDB
+    /// Connector/ODBC 3.1 answers a parameter array the server refused in bulk (a '1,5' into a
+    /// decimal column, a value outside an ENUM) with SQL_SUCCESS, no diagnostic and 0 rows.
+    bool counts_array_rows = false;
     /// All text travels as UTF-16 (SQL_C_WCHAR, parameters SQL_WVARCHAR): the SQL Server
     /// drivers convert SQL_C_CHAR through the client's code page, which may not be UTF-8, and
     /// on insert turn what that code page lacks into '?' silently. As UTF-16, the server

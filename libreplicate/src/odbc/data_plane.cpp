@@ -1320,8 +1320,9 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
     const bool wide = conn_.driver().wide_text;
     // Which rows of the partition this execution carried, for messages that cannot name one.
     const std::string rows_text =
-        "rows " + std::to_string(rows_ + static_cast<std::int64_t>(first) + 1) + "-" +
-        std::to_string(rows_ + static_cast<std::int64_t>(first + n)) + " of the partition";
+        n == 1 ? "row " + std::to_string(rows_ + static_cast<std::int64_t>(first) + 1) + describe_row(batch, begin + first)
+               : "rows " + std::to_string(rows_ + static_cast<std::int64_t>(first) + 1) + "-" +
+                     std::to_string(rows_ + static_cast<std::int64_t>(first + n)) + " of the partition";
     if (rc == SQL_NO_DATA) {
         // SQLExecute: SQL_NO_DATA is "no rows affected". An INSERT of n rows that affected
         // none is no success (FreeTDS answers so when the session has SET NOCOUNT ON).
@@ -1339,19 +1340,22 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
         }
     }
     if (rc == SQL_SUCCESS_WITH_INFO && failed == n) {
-        // A driver that cut a string (01004) or rounded a fraction (01S07) says so only as a
-        // warning: that is a changed value, so the partition fails instead.
+        // Every warning on an INSERT is judged, and none is taken for success: a driver that
+        // cut a string (01004) or rounded a fraction (01S07), a server that cut or changed a
+        // value (MariaDB's 1265 "Data truncated", 1264, 1366 as 01000), a 22xxx: a value would
+        // have changed, so the partition fails instead.
         for (const Diagnostic& d : diagnostics(SQL_HANDLE_STMT, h, wide)) {
-            if (d.sqlstate != "01004" && d.sqlstate != "01S07") continue;
             std::string where = "writing " + label_ + " into " + table_.display();
             if (d.row > 0 && static_cast<std::size_t>(d.row) <= n) {
                 where += ", row " + std::to_string(rows_ + static_cast<std::int64_t>(first) + d.row) +
                          describe_row(batch, begin + first + static_cast<std::size_t>(d.row) - 1);
+            } else {
+                where += ", " + rows_text;
             }
             throw Error(ErrorKind::data,
-                        where + ": the driver reported [" + d.sqlstate + "] " +
-                            replicate::detail::single_line(d.message) +
-                            "; a value would have changed, so nothing was written",
+                        where + ": the driver reported [" + d.sqlstate + "/" + std::to_string(d.native) +
+                            "] " + replicate::detail::single_line(d.message) +
+                            "; a value may have changed, so nothing was written",
                         d.sqlstate, d.native);
         }
     }
@@ -1376,6 +1380,25 @@ void Inserter::execute_rows(const Batch& batch, std::size_t begin, std::size_t f
         }
         throw e.with_context(where);
     }
+    check_inserted(batch, begin, first, n, rows_text);
+}
+
+void Inserter::check_inserted(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n,
+                              const std::string& rows_text) {
+    if (!conn_.driver().counts_array_rows) return;
+    SQLLEN inserted = -1;
+    if (!SQL_SUCCEEDED(SQLRowCount(stmt_.get(), &inserted)) || inserted < 0) return;
+    if (static_cast<std::size_t>(inserted) == n) return;
+    if (inserted == 0 && n > 1) {
+        // Nothing of the array landed and nothing was said: row by row, so that the row the
+        // server refuses is named with the server's words (and the others counted one each).
+        for (std::size_t i = 0; i < n; ++i) execute_rows(batch, begin, first + i, 1);
+        return;
+    }
+    throw Error(ErrorKind::data,
+                "writing " + label_ + " into " + table_.display() + ", " + rows_text + ": the server " +
+                    "inserted " + std::to_string(inserted) + " of " + std::to_string(n) +
+                    " rows and reported no error (SQLRowCount); nothing of the partition was committed");
 }
 
 std::string Inserter::describe_row(const Batch& batch, std::size_t row) const {

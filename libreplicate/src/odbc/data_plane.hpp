@@ -185,6 +185,11 @@ private:
     /// failing row named (\p begin: the chunk's first batch row).
     void execute_rows(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n);
     std::string describe_row(const Batch& batch, std::size_t row) const;
+    /// Where the driver counts an array's rows (DriverQuirks::counts_array_rows): the rows
+    /// [first, first + n) landed, each once, or the partition fails (an array the server
+    /// refused in bulk without a word is inserted again row by row, naming the refused row).
+    void check_inserted(const Batch& batch, std::size_t begin, std::size_t first, std::size_t n,
+                        const std::string& rows_text);
     void check_timestamps(const Batch& batch) const;
     /// Refuses decimals the target column would round (more fraction digits than its scale)
     /// or could not hold (more integer digits than its precision allows).
